@@ -1,0 +1,222 @@
+"""Training ClAM prototypes: config, the official LR schedule, and a trainer that fits a whole grid at once.
+
+The grid trainer stacks G configurations into one (G, k, d) prototype tensor: each configuration's
+loss depends only on its own prototypes and Adam is elementwise, so fitting them together equals
+fitting them one by one on the same batches and masks, at a fraction of the per-step overhead.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.cluster import kmeans_plusplus
+
+from .clam import FILLS, assign, clam_loss, fill_values, make_masks, masked_input, n_steps, to_tensor
+
+INITS = ("gaussian", "data", "kmeans++")
+
+
+@dataclass(frozen=True)
+class ClAMConfig:
+    k: int                      # number of prototypes = classes
+    beta: float = 2.0           # inverse temperature beta
+    alpha: float = 0.1          # step size; T = int(1/alpha) steps
+    lr: float = 0.01            # Adam learning rate (eps = 1e-7, the Keras default the paper used)
+    epochs: int = 200
+    batch: int = 8
+    mask_p: float = 0.2         # fraction of coordinates masked
+    min_masked: int = 1         # official: 0 (an empty mask for d <= 4, so iris never trains)
+    official_quirks: bool = False  # official mask sampling: with replacement, never dimension 0
+    fill: str = "mean"          # value put at masked coordinates: column mean | min | max | zero
+    cycle: int = 3              # every cycle-th epoch one mask is shared by the whole batch
+    init: str = "gaussian"      # "gaussian" N(0.1, 0.1^2) (official) | "data" | "kmeans++"
+    self_supervised: bool = True  # False: every coordinate evolves from x itself (k-means surrogate)
+    noise_std: float = 0.0      # Gaussian noise added to the input (the paper's 2-D Gaussians figure)
+    schedule: tuple = (10, 5, 1e-3, 0.8, 1e-6)  # window, patience, tol, factor, min_lr
+
+    def __post_init__(self):
+        checks = {
+            "k": self.k >= 1, "beta": self.beta > 0, "alpha": 0 < self.alpha <= 1, "lr": self.lr > 0,
+            "epochs": self.epochs >= 1, "batch": self.batch >= 1, "mask_p": 0 <= self.mask_p <= 1,
+            "min_masked": self.min_masked >= 0, "fill": self.fill in FILLS, "cycle": self.cycle >= 1,
+            "init": self.init in INITS, "noise_std": self.noise_std >= 0,
+        }
+        bad = [name for name, ok in checks.items() if not ok]
+        if bad:
+            raise ValueError(f"invalid ClAMConfig field(s) {bad}: {self}")
+
+    @property
+    def T(self) -> int:
+        return n_steps(self.alpha)
+
+
+# Fields that must agree across a jointly trained grid (they shape the shared batch loop).
+SHARED_FIELDS = ("k", "alpha", "epochs", "batch", "mask_p", "min_masked", "official_quirks", "cycle",
+                 "schedule")
+
+
+class PlateauSchedule:
+    """Official LR schedule: from epoch `window`, if the moving mean of the last `window` epoch losses
+    improves by less than `tol` for `patience` epochs in a row, lr <- factor * lr; stop below min_lr."""
+
+    def __init__(self, lr: float, window=10, patience=5, tol=1e-3, factor=0.8, min_lr=1e-6):
+        self.lr, self.window, self.patience, self.tol = lr, window, patience, tol
+        self.factor, self.min_lr = factor, min_lr
+        self.losses: list[float] = []
+        self.prev_mean: float | None = None
+        self.stagnant = 0
+
+    @property
+    def stopped(self) -> bool:
+        return self.lr < self.min_lr
+
+    def step(self, epoch_loss: float) -> float:
+        """Record one epoch's loss; return the learning rate for the next epoch."""
+        self.losses.append(epoch_loss)
+        if len(self.losses) < self.window:
+            return self.lr
+        mean = float(np.mean(self.losses[-self.window:]))
+        if self.prev_mean is not None:
+            self.stagnant = self.stagnant + 1 if self.prev_mean - mean < self.tol else 0
+            if self.stagnant >= self.patience:
+                self.lr *= self.factor
+                self.stagnant = 0
+        self.prev_mean = mean
+        return self.lr
+
+
+@dataclass
+class GridFit:
+    prototypes: torch.Tensor    # best-epoch prototypes, (G, k, d)
+    history: pd.DataFrame       # one row per (config, epoch): loss, lr
+    best_epoch: np.ndarray      # (G,)
+    failed: np.ndarray          # (G,) bool: a NaN loss aborted the configuration
+
+
+def init_prototypes(x: torch.Tensor, k: int, how: str, gen: torch.Generator) -> torch.Tensor:
+    """Initial prototypes. Shape: x (n, d) -> (k, d)."""
+    n, d = x.shape
+    if how == "gaussian":
+        return (0.1 + 0.1 * torch.randn(k, d, generator=gen, dtype=x.dtype)).to(x.device)
+    if how == "data":
+        return x[torch.randperm(n, generator=gen)[:k].to(x.device)].clone()
+    seed = int(torch.randint(0, 2**31 - 1, (1,), generator=gen))
+    centers, _ = kmeans_plusplus(x.cpu().numpy(), k, random_state=seed)
+    return torch.as_tensor(centers, dtype=x.dtype, device=x.device)
+
+
+def _check_grid(configs: Sequence[ClAMConfig]) -> ClAMConfig:
+    if not configs:
+        raise ValueError("empty configuration grid")
+    first = configs[0]
+    for name in SHARED_FIELDS:
+        values = {getattr(c, name) for c in configs}
+        if len(values) > 1:
+            raise ValueError(f"configs trained together must share {name!r}; got {sorted(map(str, values))}")
+    return first
+
+
+def fit_clam_grid(X: np.ndarray, configs: Sequence[ClAMConfig], *, device="cpu", dtype=torch.float64,
+                  seed: int = 0) -> GridFit:
+    """Fit G ClAM configurations jointly (same batches and masks), keeping each one's best epoch."""
+    c0 = _check_grid(configs)
+    x = to_tensor(X, device, dtype)
+    n, d = x.shape
+    if c0.k > n:
+        raise ValueError(f"k = {c0.k} prototypes need at least k samples, got {n}")
+    gen = torch.Generator().manual_seed(seed)
+    G = len(configs)
+    col = lambda vals: torch.tensor(vals, dtype=dtype, device=device).view(G, 1, 1)  # noqa: E731
+    beta, noise = col([c.beta for c in configs]), col([c.noise_std for c in configs])  # (G, 1, 1)
+    fill = torch.stack([fill_values(x, c.fill) for c in configs]).unsqueeze(1)  # (G, 1, d)
+    masked = torch.tensor([c.self_supervised for c in configs], device=device).view(G, 1, 1)
+    params = [torch.nn.Parameter(init_prototypes(x, c.k, c.init, gen)) for c in configs]
+    opt = torch.optim.Adam([{"params": [p], "lr": c.lr} for p, c in zip(params, configs)], eps=1e-7)
+    window, patience, tol, factor, min_lr = c0.schedule
+    schedules = [PlateauSchedule(c.lr, window, patience, tol, factor, min_lr) for c in configs]
+    best = torch.stack([p.detach().clone() for p in params])  # (G, k, d)
+    best_loss = np.full(G, math.inf)
+    best_epoch, failed = np.zeros(G, dtype=int), np.zeros(G, dtype=bool)
+    rows = []
+    for epoch in range(c0.epochs):
+        active = torch.tensor([not (s.stopped or f) for s, f in zip(schedules, failed)], device=device)
+        if not active.any():
+            break
+        epoch_loss = _train_epoch(x, params, opt, c0, beta, fill, masked, noise, active, epoch, gen)
+        for g, s in enumerate(schedules):
+            if not active[g]:
+                continue
+            loss_g = float(epoch_loss[g])
+            rows.append({"config": g, "epoch": epoch, "loss": loss_g, "lr": s.lr})
+            if not math.isfinite(loss_g):
+                failed[g] = True  # official: "Got nan value for beta" aborts the configuration
+                continue
+            if loss_g < best_loss[g]:
+                best_loss[g], best_epoch[g] = loss_g, epoch
+                best[g] = params[g].detach()
+            opt.param_groups[g]["lr"] = s.step(loss_g)
+    return GridFit(best, pd.DataFrame(rows), best_epoch, failed)
+
+
+def _train_epoch(x, params, opt, c0, beta, fill, masked, noise, active, epoch, gen) -> torch.Tensor:
+    """One shuffled pass; returns the summed batch loss per configuration, (G,)."""
+    n, d = x.shape
+    shared = epoch % c0.cycle == c0.cycle - 1
+    total = torch.zeros(len(params), dtype=x.dtype, device=x.device)
+    for idx in torch.randperm(n, generator=gen).split(c0.batch):
+        xb = x[idx.to(x.device)]  # (B, d)
+        m = make_masks(len(idx), d, c0.mask_p, shared=shared, min_masked=c0.min_masked,
+                       official_quirks=c0.official_quirks, generator=gen).to(x.device)  # (B, d)
+        mask = torch.where(masked, m, torch.ones_like(m))  # (G, B, d): unmasked configs evolve freely
+        x_in = xb + noise * torch.randn(xb.shape, generator=gen, dtype=x.dtype).to(x.device)  # (G, B, d)
+        x_tilde = masked_input(x_in, mask & masked, fill)  # (G, B, d)
+        losses = clam_loss(xb, x_tilde, torch.stack(params), mask, beta, c0.alpha, c0.T)  # (G,)
+        opt.zero_grad(set_to_none=True)
+        losses[active].sum().backward()
+        opt.step()
+        total += losses.detach()
+    return total
+
+
+def grid_configs(k: int, *, betas: Sequence[float], lrs: Sequence[float], fills: Sequence[str],
+                 **shared) -> list[ClAMConfig]:
+    """The beta x lr x fill grid as configs (the official grid is 4 x 3 x 3 = 36)."""
+    return [ClAMConfig(k=k, beta=b, lr=lr, fill=f, **shared) for b in betas for lr in lrs for f in fills]
+
+
+def labels_of(fit: GridFit, X: np.ndarray, configs: Sequence[ClAMConfig], *, how: str = "am") -> np.ndarray:
+    """Assignment of every sample under each fitted configuration. Shape: -> (G, n) int."""
+    rho = fit.prototypes  # (G, k, d)
+    x = to_tensor(X, rho.device, rho.dtype)
+    beta = torch.tensor([c.beta for c in configs], dtype=rho.dtype, device=rho.device).view(-1, 1, 1)
+    return assign(x, rho, beta, configs[0].alpha, configs[0].T, how).cpu().numpy()
+
+
+def config_table(configs: Sequence[ClAMConfig]) -> pd.DataFrame:
+    """One row per configuration with the fields that vary across the grid."""
+    df = pd.DataFrame([{f.name: getattr(c, f.name) for f in fields(c)} for c in configs])
+    varying = [col for col in df.columns if df[col].astype(str).nunique() > 1]
+    return df[varying or ["beta"]]
+
+
+class ClAM:
+    """Single-configuration estimator with a scikit-learn-like surface: fit(X), predict(X)."""
+
+    def __init__(self, cfg: ClAMConfig, *, device="cpu", dtype=torch.float64, seed: int = 0):
+        self.cfg, self.device, self.dtype, self.seed = cfg, device, dtype, seed
+
+    def fit(self, X: np.ndarray) -> "ClAM":
+        fit = fit_clam_grid(X, [self.cfg], device=self.device, dtype=self.dtype, seed=self.seed)
+        self.fit_ = fit
+        self.prototypes_ = fit.prototypes[0]  # (k, d)
+        self.history_ = fit.history
+        self.best_epoch_ = int(fit.best_epoch[0])
+        return self
+
+    def predict(self, X: np.ndarray, assign_how: str = "am") -> np.ndarray:
+        return labels_of(self.fit_, X, [self.cfg], how=assign_how)[0]

