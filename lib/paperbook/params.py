@@ -7,6 +7,7 @@ naming the parameter and what it allows. An int is accepted for a float (widenin
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, make_dataclass
 from typing import Any, Mapping
 
@@ -79,9 +80,10 @@ def List(item: type, low=None, high=None, choices=None, min_len: int = 1) -> Par
 def validate(values: Mapping[str, Any], spec: Mapping[str, Param]) -> dict[str, Any]:
     """Check every value against the spec; raise one ParameterError listing every problem."""
     problems = []
-    unknown = sorted(set(values) - set(spec))
-    for name in unknown:
-        problems.append(f"unknown parameter {name!r}; known parameters: {', '.join(sorted(spec))}")
+    for name in sorted(set(values) - set(spec)):
+        close = difflib.get_close_matches(name, spec, n=1, cutoff=0.5)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        problems.append(f"unknown parameter {name!r}{hint}; known parameters: {', '.join(sorted(spec))}")
     missing = sorted(set(spec) - set(values))
     for name in missing:
         problems.append(f"parameter {name!r} is declared but has no value in the parameters cell")
@@ -112,3 +114,11 @@ def as_config(values: Mapping[str, Any], name: str = "Params"):
     """A frozen dataclass instance holding the parameters (lists become tuples)."""
     cls = make_dataclass(name, [(k, type(v)) for k, v in values.items()], frozen=True)
     return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+
+
+# Every chapter has these three; its own spec adds the rest: {**COMMON, ...}.
+COMMON = {
+    "profile": Str("fast", "full", "custom"),
+    "seed": Int(0, 2**31 - 1),
+    "device": Str("auto", "cpu", "cuda"),
+}

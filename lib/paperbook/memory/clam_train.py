@@ -8,7 +8,7 @@ fitting them one by one on the same batches and masks, at a fraction of the per-
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -198,10 +198,9 @@ def labels_of(fit: GridFit, X: np.ndarray, configs: Sequence[ClAMConfig], *, how
 
 
 def config_table(configs: Sequence[ClAMConfig]) -> pd.DataFrame:
-    """One row per configuration with the fields that vary across the grid."""
-    df = pd.DataFrame([{f.name: getattr(c, f.name) for f in fields(c)} for c in configs])
-    varying = [col for col in df.columns if df[col].astype(str).nunique() > 1]
-    return df[varying or ["beta"]]
+    """One row per configuration with the fields a grid varies."""
+    return pd.DataFrame([{"beta": c.beta, "lr": c.lr, "fill": c.fill, "self_supervised": c.self_supervised}
+                         for c in configs])
 
 
 class ClAM:

@@ -1,0 +1,112 @@
+"""Chapter 02's experiments, one call each: basins vs Voronoi, elongated Gaussians, the SC table, the
+masking ablation. Each returns tidy DataFrames (and the labels a figure needs)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ..params import COMMON, Bool, Float, Int, List
+from .clam_train import ClAMConfig, config_table, fit_clam_grid, grid_configs, labels_of
+from .cluster_data import BASIN_MEMORIES, DATASETS, elongated_gaussians, load_clustering, voronoi_grid
+from .cluster_eval import agglomerative_grid, evaluate, kmeans_baseline, spectral_grid, voronoi_agreement
+from .clam import FILLS, assign
+
+PARAMS = {
+    **COMMON,
+    "basin_betas": List(float, low=1e-6), "basin_grid": Int(10, 2000), "basin_alpha": Float(1e-3, 1.0),
+    "basin_T": Int(1, 1000),
+    "gauss_seed": Int(0), "gauss_alpha": Float(1e-3, 1.0), "gauss_lrs": List(float, low=1e-6, high=10.0),
+    "gauss_betas": List(float, low=1e-6), "gauss_epochs": Int(1, 10_000), "gauss_noise": Float(0.0, 1.0),
+    "datasets": List(str, choices=DATASETS), "num_clusters": Int(0, 1000),
+    "clam_betas": List(float, low=1e-6), "clam_lrs": List(float, low=1e-6, high=10.0),
+    "clam_fills": List(str, choices=FILLS), "clam_epochs": Int(1, 10_000), "clam_batch": Int(1, 100_000),
+    "clam_mask_p": Float(0.0, 1.0), "clam_min_masked": Int(0, 1000), "kmeans_n_init": Int(1, 10_000),
+    "kmeans_max_iter": Int(1, 100_000), "extra_baselines": Bool(),
+    "abl_datasets": List(str, choices=DATASETS, min_len=0), "abl_beta": Float(1e-6), "abl_lr": Float(1e-6, 10.0),
+}
+
+
+def basins(betas: Sequence[float], n: int, alpha: float, T: int) -> tuple[pd.DataFrame, np.ndarray, dict]:
+    """Agreement of AM basins with the Voronoi cells per beta; also the grid and the label maps to draw."""
+    grid = voronoi_grid(n)
+    table = voronoi_agreement(BASIN_MEMORIES, grid, betas, alpha=alpha, T=T)
+    g, rho = torch.as_tensor(grid), torch.as_tensor(BASIN_MEMORIES)
+    maps = {"voronoi": assign(g, rho, 1.0, alpha, T, how="nearest").numpy()}
+    maps.update({b: assign(g, rho, float(b), alpha, T).numpy() for b in betas})
+    return table, grid, maps
+
+
+def fit_and_score(X, y, configs: Sequence[ClAMConfig], *, device, seed: int):
+    """Fit a grid jointly and score every configuration; returns (table, labels (G, n), fit)."""
+    fit = fit_clam_grid(X, configs, device=device, seed=seed)
+    labels = labels_of(fit, X, configs)
+    scores = pd.DataFrame([evaluate(X, lab, y) for lab in labels])
+    table = pd.concat([config_table(configs), scores], axis=1)
+    table["best_epoch"], table["failed"] = fit.best_epoch, fit.failed
+    return table, labels, fit
+
+
+def gaussians(seed: int, alpha: float, lrs, betas, epochs: int, noise: float, kmeans_n_init: int, *,
+              device, torch_seed: int) -> dict:
+    """Unmasked ClAM (noisy input, every coordinate free) vs k-means on three elongated Gaussians."""
+    X, y = elongated_gaussians(seed)
+    configs = grid_configs(3, betas=betas, lrs=lrs, fills=["mean"], alpha=alpha, epochs=epochs, batch=32,
+                           self_supervised=False, noise_std=noise)
+    table, labels, _ = fit_and_score(X, y, configs, device=device, seed=torch_seed)
+    best = int(table["sc"].idxmax())
+    km = kmeans_baseline(X, 3, n_init=kmeans_n_init, seed=torch_seed)
+    return {"X": X, "y": y, "grid": table, "clam_labels": labels[best], "clam_config": table.iloc[best].to_dict(),
+            "kmeans_labels": km, "kmeans": evaluate(X, km, y)}
+
+
+def _best(table: pd.DataFrame, k: int | None = None) -> dict | None:
+    """Best-SC row of a grid, over all rows or over those with exactly k non-empty clusters."""
+    rows = table if k is None else table[table["n_nonempty"] == k]
+    return None if rows.empty else rows.loc[rows["sc"].idxmax()].to_dict()
+
+
+def sc_comparison(names: Sequence[str], *, num_clusters: int, betas, lrs, fills, epochs: int, batch: int,
+                  mask_p: float, min_masked: int, kmeans_n_init: int, kmeans_max_iter: int, extra: bool,
+                  device, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The paper's table: per data set, ClAM best of grid, ClAM best at exactly k, k-means (and, with
+    extra, spectral and agglomerative), each with SC, NMI, ARI and n_nonempty. Also every grid row."""
+    summary, grids, fits = [], [], {}
+    for name in names:
+        X, y, n_classes = load_clustering(name)
+        k = num_clusters or n_classes
+        configs = grid_configs(k, betas=betas, lrs=lrs, fills=fills, epochs=epochs, batch=batch, mask_p=mask_p,
+                               min_masked=min_masked)
+        table, _, fit = fit_and_score(X, y, configs, device=device, seed=seed)
+        fits[name] = (fit, table)
+        grids.append(table.assign(dataset=name, k=k))
+        base = {"dataset": name, "n": X.shape[0], "d": X.shape[1], "k": k}
+        methods = {"ClAM best of grid": _best(table), "ClAM best at k": _best(table, k),
+                   "k-means": evaluate(X, kmeans_baseline(X, k, kmeans_n_init, kmeans_max_iter, seed), y)}
+        if extra:
+            methods["spectral best of grid"] = _best(spectral_grid(X, k, y, seed=seed))
+            methods["agglomerative best of grid"] = _best(agglomerative_grid(X, k, y))
+        for method, row in methods.items():
+            scores = {m: (row or {}).get(m) for m in ("sc", "nmi", "ari", "n_nonempty")}
+            summary.append({**base, "method": method, **scores,
+                            "beta": (row or {}).get("beta") if method.startswith("ClAM") else None})
+    return pd.DataFrame(summary), pd.concat(grids, ignore_index=True), fits
+
+
+def masking_ablation(names: Sequence[str], *, beta: float, lr: float, epochs: int, batch: int, mask_p: float,
+                     min_masked: int, device, seed: int) -> pd.DataFrame:
+    """Self-supervised ClAM with each fill (mean/min/max) against unmasked ClAM, same seed and batches."""
+    rows = []
+    for name in names:
+        X, y, k = load_clustering(name)
+        shared = dict(k=k, beta=beta, lr=lr, epochs=epochs, batch=batch, mask_p=mask_p, min_masked=min_masked)
+        configs = [ClAMConfig(fill=f, **shared) for f in ("mean", "min", "max")]
+        configs.append(ClAMConfig(self_supervised=False, **shared))
+        table, _, _ = fit_and_score(X, y, configs, device=device, seed=seed)
+        variant = ["masked, fill mean", "masked, fill min", "masked, fill max", "unmasked"]
+        rows += [{"dataset": name, "variant": v, **table.iloc[i][["sc", "nmi", "ari", "n_nonempty"]].to_dict()}
+                 for i, v in enumerate(variant)]
+    return pd.DataFrame(rows)

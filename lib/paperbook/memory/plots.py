@@ -1,0 +1,83 @@
+"""Chapter 02's figures: each function returns a matplotlib Figure built from an experiment's output."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from .cluster_data import BASIN_MEMORIES
+
+
+def plot_basins(grid: np.ndarray, maps: dict, agreement: pd.DataFrame) -> plt.Figure:
+    """AM basins after T steps per beta beside the Voronoi tessellation (agreement in each title)."""
+    n = int(round(np.sqrt(len(grid))))
+    keys = ["voronoi", *agreement["beta"]]
+    fig, axes = plt.subplots(1, len(keys), figsize=(2.3 * len(keys), 2.5), sharey=True)
+    for ax, key in zip(np.atleast_1d(axes), keys):
+        ax.imshow(maps[key].reshape(n, n), origin="lower", extent=(0, 1, 0, 1), cmap="Pastel1", vmax=8)
+        ax.scatter(*BASIN_MEMORIES.T, c="k", s=12)
+        if key == "voronoi":
+            ax.set_title("Voronoi")
+        else:
+            agree = float(agreement.loc[agreement["beta"] == key, "agreement"].iloc[0])
+            ax.set_title(f"β = {key:g}\nagree {agree:.3f}")
+        ax.set_xticks([0, 1]), ax.set_yticks([0, 1])
+    fig.tight_layout()
+    return fig
+
+
+def plot_gaussians(result: dict) -> plt.Figure:
+    """ClAM (unmasked) vs k-means on the elongated Gaussians, SC and NMI in the titles."""
+    X = result["X"]
+    cfg = result["clam_config"]
+    panels = [("truth", result["y"], ""),
+              ("ClAM", result["clam_labels"], f"β={cfg['beta']:g}, SC {cfg['sc']:.3f}, NMI {cfg['nmi']:.3f}"),
+              ("k-means", result["kmeans_labels"],
+               f"SC {result['kmeans']['sc']:.3f}, NMI {result['kmeans']['nmi']:.3f}")]
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), sharex=True, sharey=True)
+    for ax, (title, labels, sub) in zip(axes, panels):
+        ax.scatter(X[:, 0], X[:, 1], c=labels, s=5, cmap="viridis")
+        ax.set_title(f"{title}\n{sub}" if sub else title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_sc_comparison(summary: pd.DataFrame) -> plt.Figure:
+    """SC per data set and method, each bar labelled with its number of non-empty clusters / k."""
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    sns.barplot(summary, x="dataset", y="sc", hue="method", ax=ax)
+    for container, (_, rows) in zip(ax.containers, summary.groupby("method", sort=False)):
+        labels = [f"{int(n)}/{k}" if pd.notna(n) else "–" for n, k in zip(rows["n_nonempty"], rows["k"])]
+        ax.bar_label(container, labels=labels, fontsize=7, padding=1)
+    ax.set_ylabel("silhouette coefficient"), ax.set_xlabel("")
+    ax.legend(fontsize=8, ncol=3, loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_sc_vs_nonempty(grid: pd.DataFrame) -> plt.Figure:
+    """Every grid configuration: SC against its number of non-empty clusters, k marked per data set."""
+    names = list(dict.fromkeys(grid["dataset"]))
+    fig, axes = plt.subplots(1, len(names), figsize=(2.4 * len(names), 2.6), squeeze=False)
+    for ax, name in zip(axes[0], names):
+        rows = grid[grid["dataset"] == name]
+        ax.scatter(rows["n_nonempty"], rows["sc"], c=np.log(rows["beta"]), cmap="plasma", s=18)
+        ax.axvline(rows["k"].iloc[0], color="grey", ls="--", lw=1)
+        ax.set_title(name, fontsize=9), ax.set_xlabel("non-empty clusters")
+    axes[0][0].set_ylabel("SC")
+    fig.tight_layout()
+    return fig
+
+
+def plot_losses(fits: dict) -> plt.Figure:
+    """Training loss (eq-02-loss, summed per epoch) of every configuration, one panel per data set."""
+    fig, axes = plt.subplots(1, len(fits), figsize=(2.4 * len(fits), 2.4), squeeze=False)
+    for ax, (name, (fit, table)) in zip(axes[0], fits.items()):
+        for g, rows in fit.history.groupby("config"):
+            ax.plot(rows["epoch"], rows["loss"], lw=1, label=f"β={table['beta'].iloc[g]:g}")
+        ax.set_title(name, fontsize=9), ax.set_xlabel("epoch"), ax.set_yscale("log")
+    axes[0][0].set_ylabel("loss"), axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
