@@ -1,0 +1,131 @@
+"""Book assembly: generated pages (chapter table, provenance) and an atomic Jupyter Book build.
+
+    python -m paperbook.book build [--source book] [--out book/_build/html] [--strict]
+
+Executed chapters are read from <source>/chapters/; a chapter not executed there is taken from its
+committed, executed notebook in notebooks/ (the nbval golden). The HTML is built into a temporary folder
+and swapped into place, so an interrupted build never leaves a half-written book.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+
+from .artifacts import atomic_write
+from .claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED
+from .run import repo_root
+
+
+def chapter_slugs(root: Path) -> list[str]:
+    return sorted(p.stem for p in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def chapter_title(notebook: Path) -> str:
+    """The first markdown heading of a notebook, without the leading '#'."""
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type == "markdown" and cell.source.lstrip().startswith("#"):
+            return cell.source.lstrip().splitlines()[0].lstrip("# ").strip()
+    return notebook.stem
+
+
+def _verdict_counts(claims_csv: Path) -> str:
+    if not claims_csv.exists():
+        return "not run yet"
+    verdicts = pd.read_csv(claims_csv)["verdict"].value_counts()
+    parts = [f"{verdicts.get(v, 0)} {v}" for v in (REPRODUCED, NOT_REPRODUCED, NOT_RUN) if verdicts.get(v, 0)]
+    return ", ".join(parts)
+
+
+def chapter_table(root: Path) -> str:
+    """Markdown table: chapter, claims verdict counts, per-claim verdicts."""
+    lines = ["| chapter | claims | verdicts |", "|---|---|---|"]
+    for slug in chapter_slugs(root):
+        title = chapter_title(root / "notebooks" / f"{slug}.ipynb")
+        csv = root / "figures" / slug / "claims.csv"
+        detail = ""
+        if csv.exists():
+            detail = " · ".join(f"{r.id}: {r.verdict}" for r in pd.read_csv(csv).itertuples())
+        lines.append(f"| [{title}](chapters/{slug}.ipynb) | {_verdict_counts(csv)} | {detail} |")
+    return "\n".join(lines) + "\n"
+
+
+def provenance_table(root: Path) -> str:
+    """Markdown: one section per chapter with its run record."""
+    out = []
+    for slug in chapter_slugs(root):
+        path = root / "figures" / slug / "provenance.json"
+        out.append(f"## {slug}\n")
+        if not path.exists():
+            out.append("Not run yet.\n")
+            continue
+        rec = json.loads(path.read_text())
+        hw = rec["hardware"]
+        rows = [("commit", rec["commit"]), ("profile", rec["profile"]), ("seed", rec["seed"]),
+                ("wall time", f"{rec['wall_time_s']} s"), ("finished (UTC)", rec["finished_utc"]),
+                ("hardware", f"{hw['machine']}, {hw['cpus']} CPUs, {hw['torch_threads']} torch threads, "
+                             f"device {hw['device']}{', ' + hw['gpu'] if 'gpu' in hw else ''}"),
+                ("versions", ", ".join(f"{k} {v}" for k, v in rec["versions"].items())),
+                ("parameters", ", ".join(f"`{k}={v}`" for k, v in rec["params"].items()))]
+        out.append("| field | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows) + "\n")
+    return "\n".join(out)
+
+
+def prepare(root: Path, source: Path) -> None:
+    """Write the generated pages and make sure every chapter has an executed copy in source/chapters."""
+    gen = source / "_generated"
+    atomic_write(gen / "chapters.md", lambda p: p.write_text(chapter_table(root)))
+    atomic_write(gen / "provenance.md", lambda p: p.write_text(provenance_table(root)))
+    for slug in chapter_slugs(root):
+        executed = source / "chapters" / f"{slug}.ipynb"
+        if not executed.exists():
+            executed.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(root / "notebooks" / f"{slug}.ipynb", executed)
+
+
+def build(root: Path, source: Path, out: Path, strict: bool = True) -> Path:
+    """Build the HTML into a temporary folder beside `out`, then swap it in."""
+    prepare(root, source)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out.parent))
+    try:
+        cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(source), "--path-output", str(tmp), "--keep-going"]
+        if strict:
+            cmd += ["-W", "-n"]
+        subprocess.run(cmd, check=True)
+        old = out.with_name(out.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if out.exists():
+            out.rename(old)
+        (tmp / "_build" / "html").rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m paperbook.book")
+    parser.add_argument("command", choices=["build", "prepare"])
+    parser.add_argument("--source", type=Path, help="book source folder (default: book/)")
+    parser.add_argument("--out", type=Path, help="HTML output folder (default: <source>/_build/html)")
+    parser.add_argument("--strict", action="store_true", help="warnings are errors (-W -n)")
+    args = parser.parse_args(argv)
+    root = repo_root()
+    source = (args.source or root / "book").resolve()
+    if args.command == "prepare":
+        prepare(root, source)
+    else:
+        print(build(root, source, (args.out or source / "_build" / "html").resolve(), args.strict))
+
+
+if __name__ == "__main__":
+    main()
