@@ -35,7 +35,7 @@ class StagedDir:
         self.partial.mkdir(parents=True)
 
     def path(self, name: str) -> Path:
-        if Path(name).name != name:
+        if Path(name).name != name or name in ("", ".", ".."):
             raise ValueError(f"output names are plain file names, got {name!r}")
         return self.partial / name
 

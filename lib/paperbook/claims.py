@@ -25,10 +25,14 @@ def at_most(t: float) -> Rule:
     return Rule(f"<= {t:g}", lambda x: x <= t)
 
 
+def is_true() -> Rule:
+    return Rule("true", bool)
+
+
 def each(rules: Mapping[str, Rule]) -> Rule:
-    """Every named value meets its own rule; ours is a mapping name -> value."""
+    """Every named value meets its own rule; ours is a mapping name -> value (a missing or None value fails)."""
     text = "; ".join(f"{k} {r.text}" for k, r in rules.items())
-    return Rule(text, lambda ours: all(r.holds(ours[k]) for k, r in rules.items()))
+    return Rule(text, lambda ours: all(ours.get(k) is not None and r.holds(ours[k]) for k, r in rules.items()))
 
 
 def count_at_least(n: int, rule: Rule) -> Rule:

@@ -8,6 +8,7 @@ naming the parameter and what it allows. An int is accepted for a float (widenin
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass, make_dataclass
 from typing import Any, Mapping
 
@@ -48,7 +49,7 @@ class Param:
             return [Param(self.item, self.low, self.high, self.choices).check(v) for v in value]
         if self.type is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if type(value) is not self.type:
+        if type(value) is not self.type or (self.type is float and not math.isfinite(value)):
             raise ValueError
         if self.low is not None and value < self.low or self.high is not None and value > self.high:
             raise ValueError

@@ -1,8 +1,9 @@
 """Training ClAM prototypes: config, the official LR schedule, and a trainer that fits a whole grid at once.
 
 The grid trainer stacks G configurations into one (G, k, d) prototype tensor: each configuration's
-loss depends only on its own prototypes and Adam is elementwise, so fitting them together equals
-fitting them one by one on the same batches and masks, at a fraction of the per-step overhead.
+loss depends only on its own prototypes and Adam is elementwise, so fitting them together is the same
+as fitting each alone from the same initial prototypes on the same batches and masks, at a fraction
+of the per-step overhead (all configurations share one random stream: batches, masks, inits).
 """
 
 from __future__ import annotations
@@ -155,11 +156,13 @@ def fit_clam_grid(X: np.ndarray, configs: Sequence[ClAMConfig], *, device="cpu",
             rows.append({"config": g, "epoch": epoch, "loss": loss_g, "lr": s.lr})
             if not math.isfinite(loss_g):
                 failed[g] = True  # official: "Got nan value for beta" aborts the configuration
+                opt.param_groups[g]["lr"] = 0.0
                 continue
             if loss_g < best_loss[g]:
                 best_loss[g], best_epoch[g] = loss_g, epoch
                 best[g] = params[g].detach()
-            opt.param_groups[g]["lr"] = s.step(loss_g)
+            lr = s.step(loss_g)
+            opt.param_groups[g]["lr"] = 0.0 if s.stopped else lr  # a stopped config no longer moves
     return GridFit(best, pd.DataFrame(rows), best_epoch, failed)
 
 

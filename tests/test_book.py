@@ -1,0 +1,56 @@
+"""The book builds with warnings as errors, and every page opens in a browser with images and math."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+import yaml
+
+from paperbook.book import build
+from notebook_utils import NOTEBOOKS, ROOT
+
+
+@pytest.fixture(scope="module")
+def built_book(tmp_path_factory):
+    """Build the book from the committed goldens in a scratch copy of book/ (book/ itself is untouched)."""
+    tmp = tmp_path_factory.mktemp("book")
+    source = tmp / "book"
+    shutil.copytree(ROOT / "book", source, ignore=shutil.ignore_patterns("_build*", "chapters", "_generated"))
+    (source / "chapters").mkdir()
+    for nb in NOTEBOOKS:
+        shutil.copy(nb, source / "chapters" / nb.name)
+    return build(ROOT, source, tmp / "html", strict=True)
+
+
+def toc_pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
+    return [f"{toc['root']}.html"] + [f"{entry['file']}.html" for entry in toc["chapters"]]
+
+
+@pytest.mark.slow
+def test_book_has_every_page_and_the_chapter_table(built_book):
+    for page in toc_pages():
+        assert (built_book / page).exists(), page
+    intro = (built_book / "intro.html").read_text()
+    for nb in NOTEBOOKS:
+        assert f"chapters/{nb.stem}.html" in intro, "chapter table lacks a chapter link"
+    assert re.search(r"\d+ reproduced", intro), "chapter table shows no verdicts"
+    assert "wall time" in (built_book / "provenance.html").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_every_page_renders_offline(built_book):
+    from browser import inspect_pages
+
+    report = inspect_pages(built_book, toc_pages())
+    for page, r in report.items():
+        assert not r["broken_images"], (page, r["broken_images"])
+        assert not r["external_requests"], (page, r["external_requests"])
+        assert r["math_errors"] == 0 and not r["raw_tex"], (page, r)
+    for nb in NOTEBOOKS:
+        page = report[f"chapters/{nb.stem}.html"]
+        assert page["images"] >= 3, f"{nb.stem}: figures missing ({page['images']} images)"
+        assert page["math_rendered"] > 0, f"{nb.stem}: no rendered math"

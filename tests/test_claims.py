@@ -1,0 +1,58 @@
+"""The claims table: rules, verdicts, formatting and the table's columns."""
+
+import pytest
+
+from paperbook.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED, Claims, at_least, at_most, count_at_least, each
+
+
+def test_at_least_and_at_most_are_inclusive():
+    assert at_least(0.5).holds(0.5) and at_least(0.5).holds(0.9) and not at_least(0.5).holds(0.49)
+    assert at_most(0.01).holds(0.01) and not at_most(0.01).holds(0.02)
+    assert at_least(0.5).text == ">= 0.5" and at_most(0.01).text == "<= 0.01"
+
+
+def test_each_requires_every_named_value():
+    rule = each({"nmi": at_least(0.9), "gap": at_most(0.01)})
+    assert rule.holds({"nmi": 0.95, "gap": 0.0})
+    assert not rule.holds({"nmi": 0.95, "gap": 0.02})
+    assert not rule.holds({"nmi": 0.5, "gap": 0.0})
+    assert rule.text == "nmi >= 0.9; gap <= 0.01"
+
+
+def test_count_at_least_treats_none_as_a_miss():
+    rule = count_at_least(2, at_least(0.5))
+    assert rule.holds({"a": 0.6, "b": 0.7, "c": 0.1})
+    assert not rule.holds({"a": 0.6, "b": None, "c": 0.1})
+    assert not rule.holds({"a": None, "b": None})
+    assert rule.text == ">= 0.5 on >= 2 of the sets"
+
+
+def test_verdicts():
+    claims = Claims()
+    assert claims.add("c1", "ClAM beats k-means", "0.5", 0.61, at_least(0.5)) == REPRODUCED
+    assert claims.add("c2", "gap is small", "0.0", 0.2, at_most(0.01)) == NOT_REPRODUCED
+    assert claims.add("c3", "full profile only", "0.9", None, at_least(0.9), kind="soft") == NOT_RUN
+    assert claims.add("c4", "per set", "-", {"iris": 0.7, "wine": None}, count_at_least(1, at_least(0.5))) \
+        == REPRODUCED
+    assert claims.table()["verdict"].tolist() == [REPRODUCED, NOT_REPRODUCED, NOT_RUN, REPRODUCED]
+
+
+def test_duplicate_id_raises():
+    claims = Claims()
+    claims.add("a1", "s", "p", 1.0, at_least(0.0))
+    with pytest.raises(ValueError, match="a1"):
+        claims.add("a1", "other", "p", 2.0, at_least(0.0))
+    assert len(claims.table()) == 1
+
+
+def test_table_columns_and_formatting():
+    claims = Claims(digits=2)
+    assert claims.table().columns.tolist() == ["id", "claim", "paper", "ours", "threshold", "verdict", "kind", "note"]
+    assert claims.table().empty
+    claims.add("x", "stmt", "0.97", 0.98765, at_least(0.9), note="seed 0")
+    claims.add("y", "stmt", "-", {"iris": 0.5, "wine": None}, count_at_least(1, at_least(0.4)))
+    claims.add("z", "stmt", "-", None, at_least(0.9))
+    row = claims.table().iloc[0].to_dict()
+    assert row == {"id": "x", "claim": "stmt", "paper": "0.97", "ours": "0.99", "threshold": ">= 0.9",
+                   "verdict": REPRODUCED, "kind": "hard", "note": "seed 0"}
+    assert claims.table()["ours"].tolist()[1:] == ["iris: 0.50, wine: n/a", "n/a"]
