@@ -19,12 +19,15 @@ def parameters_cells(nb) -> list:
     return [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
 
 
+def parameter_annotations(cell) -> dict:
+    """name -> (annotation text, literal value) for a cell of `name: type = literal  # comment` lines."""
+    out = {}
+    for node in ast.parse(cell.source).body:
+        if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value):
+            raise AssertionError(f"parameters cell may only hold `name: type = literal`: {ast.unparse(node)}")
+        out[node.target.id] = (ast.unparse(node.annotation), ast.literal_eval(node.value))  # no derived values
+    return out
+
+
 def parameter_defaults(cell) -> dict:
-    """name -> literal value for a cell made only of `name = literal  # comment` lines."""
-    tree = ast.parse(cell.source)
-    values = {}
-    for node in tree.body:
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
-            raise AssertionError(f"parameters cell may only assign literals to names: {ast.unparse(node)}")
-        values[node.targets[0].id] = ast.literal_eval(node.value)  # raises on a derived value
-    return values
+    return {name: value for name, (_, value) in parameter_annotations(cell).items()}

@@ -10,7 +10,7 @@ import yaml
 
 from paperbook.chapters import param_spec
 from paperbook.params import validate
-from notebook_utils import NOTEBOOKS, ROOT, parameter_defaults, parameters_cells, read
+from notebook_utils import NOTEBOOKS, ROOT, parameter_annotations, parameter_defaults, parameters_cells, read
 
 IDS = [p.stem for p in NOTEBOOKS]
 
@@ -32,6 +32,9 @@ def test_one_parameters_cell_first_with_typed_literals(path):
     spec = param_spec(path.stem)
     assert set(defaults) == set(spec), "parameters cell and declared spec disagree"
     validate(defaults, spec)
+    for name, (annotation, _) in parameter_annotations(cells[0]).items():
+        expected = spec[name].type.__name__ + (f"[{spec[name].item.__name__}]" if spec[name].item else "")
+        assert annotation == expected, f"{name}: annotated {annotation}, spec says {expected}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
