@@ -21,6 +21,10 @@ def at_least(t: float) -> Rule:
     return Rule(f">= {t:g}", lambda x: x >= t)
 
 
+def above(t: float) -> Rule:
+    return Rule(f"> {t:g}", lambda x: x > t)
+
+
 def at_most(t: float) -> Rule:
     return Rule(f"<= {t:g}", lambda x: x <= t)
 

@@ -12,6 +12,7 @@ import torch
 from ..params import COMMON, Bool, Float, Int, List
 from .clam_train import ClAMConfig, config_table, fit_clam_grid, grid_configs, labels_of
 from .cluster_data import BASIN_MEMORIES, DATASETS, elongated_gaussians, load_clustering, voronoi_grid
+from .skm import skm_grid
 from .cluster_eval import agglomerative_grid, evaluate, kmeans_baseline, spectral_grid, voronoi_agreement
 from .clam import FILLS, assign
 
@@ -26,6 +27,7 @@ PARAMS = {
     "clam_fills": List(str, choices=FILLS), "clam_epochs": Int(1, 10_000), "clam_batch": Int(1, 100_000),
     "clam_mask_p": Float(0.0, 1.0), "clam_min_masked": Int(0, 1000), "kmeans_n_init": Int(1, 10_000),
     "kmeans_max_iter": Int(1, 100_000), "extra_baselines": Bool(),
+    "skm_intervals": List(int, low=1, high=100_000, min_len=0),
     "abl_datasets": List(str, choices=DATASETS, min_len=0), "abl_beta": Float(1e-6), "abl_lr": Float(1e-6, 10.0),
 }
 
@@ -71,9 +73,10 @@ def _best(table: pd.DataFrame, k: int | None = None) -> dict | None:
 
 def sc_comparison(names: Sequence[str], *, num_clusters: int, betas, lrs, fills, epochs: int, batch: int,
                   mask_p: float, min_masked: int, kmeans_n_init: int, kmeans_max_iter: int, extra: bool,
-                  device, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """The paper's table: per data set, ClAM best of grid, ClAM best at exactly k, k-means (and, with
-    extra, spectral and agglomerative), each with SC, NMI, ARI and n_nonempty. Also every grid row."""
+                  skm_intervals: Sequence[int], device, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The paper's table: per data set, ClAM best of grid, ClAM best at exactly k, k-means, SKM best of
+    grid (when skm_intervals is not empty) and, with extra, spectral and agglomerative; each with SC,
+    NMI, ARI and n_nonempty. Also every ClAM grid row."""
     summary, grids, fits = [], [], {}
     for name in names:
         X, y, n_classes = load_clustering(name)
@@ -86,6 +89,9 @@ def sc_comparison(names: Sequence[str], *, num_clusters: int, betas, lrs, fills,
         base = {"dataset": name, "n": X.shape[0], "d": X.shape[1], "k": k}
         methods = {"ClAM best of grid": _best(table), "ClAM best at k": _best(table, k),
                    "k-means": evaluate(X, kmeans_baseline(X, k, kmeans_n_init, kmeans_max_iter, seed), y)}
+        if skm_intervals:
+            methods["SKM best of grid"] = _best(skm_grid(X, k, y, update_intervals=skm_intervals, seed=seed,
+                                                         device=device))
         if extra:
             methods["spectral best of grid"] = _best(spectral_grid(X, k, y, seed=seed))
             methods["agglomerative best of grid"] = _best(agglomerative_grid(X, k, y))
