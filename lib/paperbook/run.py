@@ -11,7 +11,6 @@ import os
 import platform
 import random
 import subprocess
-import sys
 import time
 from importlib import metadata
 from pathlib import Path

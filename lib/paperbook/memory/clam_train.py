@@ -2,8 +2,10 @@
 
 The grid trainer stacks G configurations into one (G, k, d) prototype tensor: each configuration's
 loss depends only on its own prototypes and Adam is elementwise, so fitting them together is the same
-as fitting each alone from the same initial prototypes on the same batches and masks, at a fraction
-of the per-step overhead (all configurations share one random stream: batches, masks, inits).
+as fitting each alone, at a fraction of the per-step overhead. Configurations with the same init
+method start from the same prototypes and all see the same batches, masks and noise (common random
+numbers: a grid or ablation compares settings, not initialisations; the official code draws one init
+per configuration).
 """
 
 from __future__ import annotations
@@ -101,9 +103,9 @@ class GridFit:
 
 def init_prototypes(x: torch.Tensor, k: int, how: str, gen: torch.Generator) -> torch.Tensor:
     """Initial prototypes. Shape: x (n, d) -> (k, d)."""
-    n, d = x.shape
+    n = x.shape[0]
     if how == "gaussian":
-        return (0.1 + 0.1 * torch.randn(k, d, generator=gen, dtype=x.dtype)).to(x.device)
+        return (0.1 + 0.1 * torch.randn(k, x.shape[1], generator=gen, dtype=x.dtype)).to(x.device)
     if how == "data":
         return x[torch.randperm(n, generator=gen)[:k].to(x.device)].clone()
     seed = int(torch.randint(0, 2**31 - 1, (1,), generator=gen))
@@ -127,16 +129,17 @@ def fit_clam_grid(X: np.ndarray, configs: Sequence[ClAMConfig], *, device="cpu",
     """Fit G ClAM configurations jointly (same batches and masks), keeping each one's best epoch."""
     c0 = _check_grid(configs)
     x = to_tensor(X, device, dtype)
-    n, d = x.shape
+    n = x.shape[0]
     if c0.k > n:
         raise ValueError(f"k = {c0.k} prototypes need at least k samples, got {n}")
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed + 1)  # batches, masks, noise
     G = len(configs)
     col = lambda vals: torch.tensor(vals, dtype=dtype, device=device).view(G, 1, 1)  # noqa: E731
     beta, noise = col([c.beta for c in configs]), col([c.noise_std for c in configs])  # (G, 1, 1)
     fill = torch.stack([fill_values(x, c.fill) for c in configs]).unsqueeze(1)  # (G, 1, d)
     masked = torch.tensor([c.self_supervised for c in configs], device=device).view(G, 1, 1)
-    params = [torch.nn.Parameter(init_prototypes(x, c.k, c.init, gen)) for c in configs]
+    inits = {how: init_prototypes(x, c0.k, how, torch.Generator().manual_seed(seed)) for how in {c.init for c in configs}}
+    params = [torch.nn.Parameter(inits[c.init].clone()) for c in configs]
     opt = torch.optim.Adam([{"params": [p], "lr": c.lr} for p, c in zip(params, configs)], eps=1e-7)
     window, patience, tol, factor, min_lr = c0.schedule
     schedules = [PlateauSchedule(c.lr, window, patience, tol, factor, min_lr) for c in configs]

@@ -16,12 +16,12 @@ def n_nonempty(labels: np.ndarray) -> int:
     return int(np.unique(labels).size)
 
 
-def evaluate(X: np.ndarray, labels: np.ndarray, y: np.ndarray | None = None, *, random_state: int = 0) -> dict:
-    """SC (Euclidean; -1 for a single cluster, as the official code), NMI, ARI and n_nonempty."""
+def evaluate(X: np.ndarray, labels: np.ndarray, y: np.ndarray | None = None) -> dict:
+    """SC (Euclidean, on every sample: our sets are below the official sample_size of 100000; -1 for a
+    single cluster, as the official code), NMI, ARI and n_nonempty."""
     labels = np.asarray(labels)
     used = n_nonempty(labels)
-    sc = -1.0 if used < 2 else float(silhouette_score(X, labels, metric="euclidean", sample_size=None,
-                                                         random_state=random_state))
+    sc = -1.0 if used < 2 else float(silhouette_score(X, labels, metric="euclidean"))
     out = {"sc": sc, "n_nonempty": used}
     if y is not None:
         out["nmi"] = float(normalized_mutual_info_score(y, labels))
@@ -56,11 +56,16 @@ def agglomerative_grid(X: np.ndarray, k: int, y=None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def voronoi_agreement(rho: np.ndarray, grid: np.ndarray, betas, *, alpha: float = 0.1, T: int = 10) -> pd.DataFrame:
-    """Fraction of grid points whose AM assignment after T steps equals their Voronoi cell, per beta."""
+def basin_maps(rho: np.ndarray, grid: np.ndarray, betas, *, alpha: float = 0.1, T: int = 10) -> dict:
+    """Label of every grid point: its Voronoi cell ("voronoi") and its AM basin after T steps, per beta."""
     r = torch.as_tensor(rho, dtype=torch.float64)  # (k, 2)
     g = torch.as_tensor(grid, dtype=torch.float64)  # (n*n, 2)
-    voronoi = assign(g, r, 1.0, alpha, T, how="nearest")
-    rows = [{"beta": float(b), "agreement": float((assign(g, r, float(b), alpha, T) == voronoi).double().mean())}
-            for b in betas]
-    return pd.DataFrame(rows)
+    maps = {"voronoi": assign(g, r, 1.0, alpha, T, how="nearest").numpy()}
+    maps.update({float(b): assign(g, r, float(b), alpha, T).numpy() for b in betas})
+    return maps
+
+
+def voronoi_agreement(maps: dict) -> pd.DataFrame:
+    """Fraction of grid points whose AM basin equals their Voronoi cell, per beta (from basin_maps)."""
+    return pd.DataFrame([{"beta": b, "agreement": float(np.mean(m == maps["voronoi"]))}
+                         for b, m in maps.items() if b != "voronoi"])

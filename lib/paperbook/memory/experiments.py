@@ -3,18 +3,19 @@ masking ablation. Each returns tidy DataFrames (and the labels a figure needs)."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
-import torch
 
 from ..params import COMMON, Bool, Float, Int, List
 from .clam_train import ClAMConfig, config_table, fit_clam_grid, grid_configs, labels_of
 from .cluster_data import BASIN_MEMORIES, DATASETS, elongated_gaussians, load_clustering, voronoi_grid
 from .skm import skm_grid
-from .cluster_eval import agglomerative_grid, evaluate, kmeans_baseline, spectral_grid, voronoi_agreement
-from .clam import FILLS, assign
+from .cluster_eval import (agglomerative_grid, basin_maps, evaluate, kmeans_baseline, spectral_grid,
+                           voronoi_agreement)
+from .clam import FILLS
 
 PARAMS = {
     **COMMON,
@@ -33,13 +34,10 @@ PARAMS = {
 
 
 def basins(betas: Sequence[float], n: int, alpha: float, T: int) -> tuple[pd.DataFrame, np.ndarray, dict]:
-    """Agreement of AM basins with the Voronoi cells per beta; also the grid and the label maps to draw."""
+    """Agreement of AM basins with the Voronoi cells per beta (ascending); also the grid and label maps."""
     grid = voronoi_grid(n)
-    table = voronoi_agreement(BASIN_MEMORIES, grid, betas, alpha=alpha, T=T)
-    g, rho = torch.as_tensor(grid), torch.as_tensor(BASIN_MEMORIES)
-    maps = {"voronoi": assign(g, rho, 1.0, alpha, T, how="nearest").numpy()}
-    maps.update({b: assign(g, rho, float(b), alpha, T).numpy() for b in betas})
-    return table, grid, maps
+    maps = basin_maps(BASIN_MEMORIES, grid, sorted(betas), alpha=alpha, T=T)
+    return voronoi_agreement(maps), grid, maps
 
 
 def fit_and_score(X, y, configs: Sequence[ClAMConfig], *, device, seed: int):
@@ -66,8 +64,10 @@ def gaussians(seed: int, alpha: float, lrs, betas, epochs: int, noise: float, km
 
 
 def _best(table: pd.DataFrame, k: int | None = None) -> dict | None:
-    """Best-SC row of a grid, over all rows or over those with exactly k non-empty clusters."""
-    rows = table if k is None else table[table["n_nonempty"] == k]
+    """Best-SC row of a grid, over all rows or over those with exactly k non-empty clusters; a
+    configuration aborted by a NaN loss is never selected (the official code drops it)."""
+    rows = table[~table["failed"]] if "failed" in table else table
+    rows = rows if k is None else rows[rows["n_nonempty"] == k]
     return None if rows.empty else rows.loc[rows["sc"].idxmax()].to_dict()
 
 
@@ -102,17 +102,27 @@ def sc_comparison(names: Sequence[str], *, num_clusters: int, betas, lrs, fills,
     return pd.DataFrame(summary), pd.concat(grids, ignore_index=True), fits
 
 
+def ablation_configs(k: int, **shared) -> dict[str, ClAMConfig]:
+    """The masking ablation's variants by name: each fill, the official mask sampling, and no masking."""
+    variants = {f"masked, fill {f}": ClAMConfig(k=k, fill=f, **shared) for f in ("mean", "min", "max")}
+    variants["masked, fill mean, official quirks"] = ClAMConfig(k=k, official_quirks=True, min_masked=0, **shared)
+    variants["unmasked"] = ClAMConfig(k=k, self_supervised=False, **shared)
+    return variants
+
+
 def masking_ablation(names: Sequence[str], *, beta: float, lr: float, epochs: int, batch: int, mask_p: float,
                      min_masked: int, device, seed: int) -> pd.DataFrame:
-    """Self-supervised ClAM with each fill (mean/min/max) against unmasked ClAM, same seed and batches."""
+    """Self-supervised ClAM with each fill (mean/min/max), with the official mask sampling (with replacement,
+    never dimension 0, possibly empty), and unmasked ClAM; same seed, init, batches and masks."""
     rows = []
     for name in names:
         X, y, k = load_clustering(name)
-        shared = dict(k=k, beta=beta, lr=lr, epochs=epochs, batch=batch, mask_p=mask_p, min_masked=min_masked)
-        configs = [ClAMConfig(fill=f, **shared) for f in ("mean", "min", "max")]
-        configs.append(ClAMConfig(self_supervised=False, **shared))
-        table, _, _ = fit_and_score(X, y, configs, device=device, seed=seed)
-        variant = ["masked, fill mean", "masked, fill min", "masked, fill max", "unmasked"]
-        rows += [{"dataset": name, "variant": v, **table.iloc[i][["sc", "nmi", "ari", "n_nonempty"]].to_dict()}
-                 for i, v in enumerate(variant)]
+        variants = ablation_configs(k, beta=beta, lr=lr, epochs=epochs, batch=batch, mask_p=mask_p)
+        variants = {v: c if c.official_quirks else replace(c, min_masked=min_masked) for v, c in variants.items()}
+        scores = {}
+        for quirks in (False, True):  # the mask sampler is shared by a jointly trained grid: two fits
+            group = {v: c for v, c in variants.items() if c.official_quirks == quirks}
+            table, _, _ = fit_and_score(X, y, list(group.values()), device=device, seed=seed)
+            scores.update({v: table.iloc[i][["sc", "nmi", "ari", "n_nonempty"]].to_dict() for i, v in enumerate(group)})
+        rows += [{"dataset": name, "variant": v, **scores[v]} for v in variants]
     return pd.DataFrame(rows)
