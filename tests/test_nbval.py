@@ -23,7 +23,7 @@ SANITIZER = ROOT / "tests" / "nbval_sanitize.cfg"
 
 def claims_cell_index(nb) -> int:
     return next(i for i, c in enumerate(nb.cells)
-                if "nbval-check-output" in c.metadata.get("tags", []) and "Claims(" in c.source)
+                if "nbval-check-output" in c.metadata.get("tags", []) and "save_claims(" in c.source)
 
 
 def mutate_first_number(nb) -> tuple[str, str]:

@@ -37,12 +37,13 @@ def chapter_title(notebook: Path) -> str:
     return notebook.stem
 
 
-def _verdict_counts(claims_csv: Path) -> str:
-    if not claims_csv.exists():
-        return "not run yet"
-    verdicts = pd.read_csv(claims_csv)["verdict"].value_counts()
-    parts = [f"{verdicts.get(v, 0)} {v}" for v in (REPRODUCED, NOT_REPRODUCED, NOT_RUN) if verdicts.get(v, 0)]
-    return ", ".join(parts)
+def _verdict_summary(claims: pd.DataFrame | None) -> tuple[str, str]:
+    """('3 reproduced, 2 not reproduced', 'A1: reproduced · ...') for a chapter's claims table."""
+    if claims is None:
+        return "not run yet", ""
+    counts = claims["verdict"].value_counts()
+    total = ", ".join(f"{counts[v]} {v}" for v in (REPRODUCED, NOT_REPRODUCED, NOT_RUN) if counts.get(v, 0))
+    return total, " · ".join(f"{r.id}: {r.verdict}" for r in claims.itertuples())
 
 
 def chapter_table(root: Path) -> str:
@@ -51,10 +52,8 @@ def chapter_table(root: Path) -> str:
     for slug in chapter_slugs(root):
         title = chapter_title(root / "notebooks" / f"{slug}.ipynb")
         csv = root / "figures" / slug / "claims.csv"
-        detail = ""
-        if csv.exists():
-            detail = " · ".join(f"{r.id}: {r.verdict}" for r in pd.read_csv(csv).itertuples())
-        lines.append(f"| [{title}](chapters/{slug}.ipynb) | {_verdict_counts(csv)} | {detail} |")
+        total, detail = _verdict_summary(pd.read_csv(csv) if csv.exists() else None)
+        lines.append(f"| [{title}](chapters/{slug}.ipynb) | {total} | {detail} |")
     return "\n".join(lines) + "\n"
 
 

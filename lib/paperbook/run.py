@@ -24,7 +24,8 @@ from .artifacts import StagedDir
 from .claims import Claims
 from .params import Param, as_config, from_namespace
 
-PACKAGES = ("paperbook", "torch", "numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "transformers")
+PACKAGES = ("paperbook", "torch", "numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "seaborn", "transformers",
+            "papermill", "jupyter-book")
 
 
 def repo_root(start: Path | None = None) -> Path:

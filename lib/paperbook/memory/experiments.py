@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
-import numpy as np
 import pandas as pd
 
 from ..params import COMMON, Bool, Float, Int, List
@@ -33,11 +32,10 @@ PARAMS = {
 }
 
 
-def basins(betas: Sequence[float], n: int, alpha: float, T: int) -> tuple[pd.DataFrame, np.ndarray, dict]:
-    """Agreement of AM basins with the Voronoi cells per beta (ascending); also the grid and label maps."""
-    grid = voronoi_grid(n)
-    maps = basin_maps(BASIN_MEMORIES, grid, sorted(betas), alpha=alpha, T=T)
-    return voronoi_agreement(maps), grid, maps
+def basins(betas: Sequence[float], n: int, alpha: float, T: int) -> tuple[pd.DataFrame, dict]:
+    """Agreement of AM basins with the Voronoi cells per beta (ascending), and the label maps to draw."""
+    maps = basin_maps(BASIN_MEMORIES, voronoi_grid(n), sorted(betas), alpha=alpha, T=T)
+    return voronoi_agreement(maps), maps
 
 
 def fit_and_score(X, y, configs: Sequence[ClAMConfig], *, device, seed: int):

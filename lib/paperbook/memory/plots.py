@@ -10,9 +10,8 @@ import seaborn as sns
 from .cluster_data import BASIN_MEMORIES
 
 
-def plot_basins(grid: np.ndarray, maps: dict, agreement: pd.DataFrame) -> plt.Figure:
-    """AM basins after T steps per beta beside the Voronoi tessellation (agreement in each title)."""
-    n = int(round(np.sqrt(len(grid))))
+def plot_basins(n: int, maps: dict, agreement: pd.DataFrame) -> plt.Figure:
+    """AM basins after T steps per beta beside the Voronoi tessellation of the n x n grid (agreement in titles)."""
     keys = ["voronoi", *agreement["beta"]]
     fig, axes = plt.subplots(1, len(keys), figsize=(2.3 * len(keys), 2.5), sharey=True)
     for ax, key in zip(np.atleast_1d(axes), keys):
@@ -45,11 +44,13 @@ def plot_gaussians(result: dict) -> plt.Figure:
 
 
 def plot_sc_comparison(summary: pd.DataFrame) -> plt.Figure:
-    """SC per data set and method, each bar labelled with its number of non-empty clusters / k."""
+    """SC per data set and method, each bar labelled with its number of non-empty clusters / k (a method
+    without a qualifying configuration on a data set has no bar there)."""
+    summary = summary.dropna(subset=["sc"])
     fig, ax = plt.subplots(figsize=(9, 3.6))
     sns.barplot(summary, x="dataset", y="sc", hue="method", ax=ax)
     for container, (_, rows) in zip(ax.containers, summary.groupby("method", sort=False)):
-        labels = [f"{int(n)}/{k}" if pd.notna(n) else "–" for n, k in zip(rows["n_nonempty"], rows["k"])]
+        labels = [f"{int(n)}/{k}" for n, k in zip(rows["n_nonempty"], rows["k"])]
         ax.bar_label(container, labels=labels, fontsize=7, padding=1)
     ax.set_ylabel("silhouette coefficient"), ax.set_xlabel("")
     ax.legend(fontsize=8, ncol=3, loc="upper right")
@@ -76,8 +77,11 @@ def plot_losses(fits: dict) -> plt.Figure:
     fig, axes = plt.subplots(1, len(fits), figsize=(2.4 * len(fits), 2.4), squeeze=False)
     for ax, (name, (fit, table)) in zip(axes[0], fits.items()):
         for g, rows in fit.history.groupby("config"):
-            ax.plot(rows["epoch"], rows["loss"], lw=1, label=f"β={table['beta'].iloc[g]:g}")
+            cfg = table.iloc[g]
+            ax.plot(rows["epoch"], rows["loss"], lw=1, label=f"β={cfg['beta']:g}, lr={cfg['lr']:g}, {cfg['fill']}")
         ax.set_title(name, fontsize=9), ax.set_xlabel("epoch"), ax.set_yscale("log")
-    axes[0][0].set_ylabel("loss"), axes[0][0].legend(fontsize=7)
+    axes[0][0].set_ylabel("loss")
+    if len(fit.history["config"].unique()) <= 6:  # a legend for the full 36-configuration grid is unreadable
+        axes[0][0].legend(fontsize=6)
     fig.tight_layout()
     return fig
