@@ -2,7 +2,8 @@
 
 import pytest
 
-from paperbook.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED, Claims, at_least, at_most, count_at_least, each
+from paperbook.claims import (NOT_REPRODUCED, NOT_RUN, REPRODUCED, Claims, at_least, at_most, count_at_least, each,
+                              within)
 
 
 def test_at_least_and_at_most_are_inclusive():
@@ -56,3 +57,15 @@ def test_table_columns_and_formatting():
     assert row == {"id": "x", "claim": "stmt", "paper": "0.97", "ours": "0.99", "threshold": ">= 0.9",
                    "verdict": REPRODUCED, "kind": "hard", "note": "seed 0"}
     assert claims.table()["ours"].tolist()[1:] == ["iris: 0.50, wine: n/a", "n/a"]
+
+
+def test_significant_digits_keep_small_errors_readable():
+    claims = Claims(digits=2, significant=True)
+    claims.add("e", "error", "-", {"err": 0.000731, "slope": -0.4871}, each({"err": at_most(1e-3), "slope": at_most(-0.4)}))
+    assert claims.table()["ours"].iloc[0] == "err: 0.00073, slope: -0.49"
+    assert claims.table()["verdict"].iloc[0] == REPRODUCED
+
+
+def test_within_is_inclusive():
+    assert within(-0.6, -0.4).holds(-0.6) and within(-0.6, -0.4).holds(-0.5) and not within(-0.6, -0.4).holds(-0.39)
+    assert within(-0.6, -0.4).text == "in [-0.6, -0.4]"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 PARAM_SPECS = {
+    "01_dense_am_random_features": "paperbook.memory.drdam_experiments:PARAMS",
     "02_am_clustering": "paperbook.memory.experiments:PARAMS",
 }
 

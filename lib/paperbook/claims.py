@@ -29,6 +29,10 @@ def at_most(t: float) -> Rule:
     return Rule(f"<= {t:g}", lambda x: x <= t)
 
 
+def within(low: float, high: float) -> Rule:
+    return Rule(f"in [{low:g}, {high:g}]", lambda x: low <= x <= high)
+
+
 def is_true() -> Rule:
     return Rule("true", bool)
 
@@ -46,24 +50,25 @@ def count_at_least(n: int, rule: Rule) -> Rule:
     return Rule(f"{rule.text} on >= {n} of the sets", holds)
 
 
-def _fmt(value, digits: int) -> str:
+def _fmt(value, digits: int, significant: bool = False) -> str:
     if value is None:
         return "n/a"
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
-        return f"{value:.{digits}f}"
+        return f"{value:.{digits}g}" if significant else f"{value:.{digits}f}"
     if isinstance(value, Mapping):
-        return ", ".join(f"{k}: {_fmt(v, digits)}" for k, v in value.items())
+        return ", ".join(f"{k}: {_fmt(v, digits, significant)}" for k, v in value.items())
     return str(value)
 
 
 class Claims:
     """Collects claims in order; `table()` is what the chapter shows and writes to claims.csv."""
 
-    def __init__(self, digits: int = 3):
+    def __init__(self, digits: int = 3, significant: bool = False):
+        """Floats are shown with `digits` decimals, or `digits` significant digits when `significant`."""
         self.rows: list[dict] = []
-        self.digits = digits
+        self.digits, self.significant = digits, significant
 
     def add(self, cid: str, statement: str, paper: str, ours, rule: Rule, *, kind: str = "hard",
             note: str = "") -> str:
@@ -71,7 +76,8 @@ class Claims:
         if any(r["id"] == cid for r in self.rows):
             raise ValueError(f"claim {cid!r} added twice")
         verdict = NOT_RUN if ours is None else (REPRODUCED if rule.holds(ours) else NOT_REPRODUCED)
-        self.rows.append({"id": cid, "claim": statement, "paper": paper, "ours": _fmt(ours, self.digits),
+        ours_text = _fmt(ours, self.digits, self.significant)
+        self.rows.append({"id": cid, "claim": statement, "paper": paper, "ours": ours_text,
                           "threshold": rule.text, "verdict": verdict, "kind": kind, "note": note})
         return verdict
 

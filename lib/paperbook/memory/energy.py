@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import torch
 from torch import Tensor
 
@@ -40,3 +42,22 @@ def lse_energy_grad(v: Tensor, xi: Tensor, beta: Tensor | float) -> Tensor:
     Shape: (..., B, d), (..., K, d) -> (..., B, d).
     """
     return v - softmax_weights(v, xi, beta) @ xi
+
+
+def descend(x0: Tensor, grad_fn: Callable[[Tensor], Tensor], alpha: float, depth: int, clamp: Tensor | None = None,
+            energy_fn: Callable[[Tensor], Tensor] | None = None) -> tuple[Tensor, Tensor | None]:
+    """`depth` steps of x <- x - alpha grad E(x); coordinates where `clamp` is True never move.
+
+    Paper (DrDAM): the dynamics of eq-01-grad / eq-01-drgrad. Shape: x0 (n, D), clamp (n, D) or (D,) bool ->
+    x_depth (n, D) and, with energy_fn, the energies along the path (depth + 1, n).
+    """
+    free = None if clamp is None else (~clamp).to(x0.dtype)
+    x, energies = x0.clone(), []
+    for _ in range(depth):
+        if energy_fn is not None:
+            energies.append(energy_fn(x))
+        step = grad_fn(x)
+        x = x - alpha * (step if free is None else step * free)
+    if energy_fn is not None:
+        energies.append(energy_fn(x))
+    return x, (torch.stack(energies) if energies else None)

@@ -1,0 +1,152 @@
+"""Chapter 01's figures: each function returns a matplotlib Figure built from an experiment's table."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from .drdam_experiments import QUERY_TYPES, CompletionResult
+
+QUERY_TITLES = {"mem": "at memories", "near": "near memories (10% bits flipped)", "rand": "random queries"}
+
+
+def _panels(rows: int, cols: int, w: float = 3.2, h: float = 2.7, **kw):
+    fig, axes = plt.subplots(rows, cols, figsize=(w * cols, h * rows), squeeze=False, **kw)
+    return fig, axes
+
+
+def plot_kernel_scatter(table: pd.DataFrame, scatter: dict) -> plt.Figure:
+    """SinCos estimate vs the exact RBF kernel per beta (largest Y), and RMS error vs Y against (1-kappa^2)/sqrt(2Y)."""
+    fig, axes = _panels(1, len(scatter) + 1, w=2.9)
+    for ax, (beta, (kappa, est)) in zip(axes[0], scatter.items()):
+        ax.scatter(kappa, est, s=4, alpha=0.5)
+        ax.plot([0, 1], [0, 1], color="k", lw=0.8)
+        ax.set_title(f"β = {beta:g}, Y = {table['Y'].max()}", fontsize=9)
+        ax.set_xlabel("κ(x, y) exact"), ax.set_ylabel("⟨φ(x), φ(y)⟩")
+    ax = axes[0][-1]
+    for beta, g in table.groupby("beta"):
+        line, = ax.loglog(g["Y"], g["rms_error"], "o", label=f"β = {beta:g}")
+        ax.loglog(g["Y"], g["rms_predicted"], "-", color=line.get_color(), lw=1)
+    ax.set_xlabel("Y"), ax.set_title("RMS error (dots) vs exact SD (lines)", fontsize=9), ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def plot_error_vs_features(errors: pd.DataFrame, metric: str = "grad") -> plt.Figure:
+    """Fig 3: mean |error| vs Y (log-log) per D (rows) and query type (columns), one line per beta, with the
+    fitted envelope b/sqrt(Y) (dotted) and the random-guess level (red, max over beta, as the official plot)."""
+    col, se, guess = (f"err_{metric}", f"se_{metric}", f"guess_{metric}")
+    dims = sorted(errors["D"].unique())
+    fig, axes = _panels(len(dims), len(QUERY_TYPES), sharex=True)
+    for i, dim in enumerate(dims):
+        rows = errors[errors["D"] == dim]
+        level = rows.groupby("beta")[guess].mean().max()
+        for j, query in enumerate(QUERY_TYPES):
+            ax = axes[i][j]
+            for beta, g in rows[rows["query"] == query].groupby("beta"):
+                line = ax.errorbar(g["Y"], g[col], yerr=g[se], marker="o", ms=3, lw=1, label=f"β = {beta:g}")[0]
+                b = float(np.max(np.sqrt(g["Y"]) * g[col]))
+                ys = np.geomspace(g["Y"].min(), g["Y"].max(), 20)
+                ax.plot(ys, b / np.sqrt(ys), ":", color=line.get_color(), lw=1)
+            ax.axhline(level, color="red", lw=1, label="rand guess")
+            ax.set_xscale("log"), ax.set_yscale("log")
+            ax.set_title(f"D = {dim}, {QUERY_TITLES[query]}", fontsize=8)
+        axes[i][0].set_ylabel("mean |Δ∇E| per coordinate" if metric == "grad" else "mean |ΔE|")
+    for ax in axes[-1]:
+        ax.set_xlabel("random features Y")
+    axes[0][0].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def plot_retrieval(table: pd.DataFrame) -> plt.Figure:
+    """Fig 4A: normalised Hamming distance between the binarised fixed points of DrDAM and MrDAM vs Y."""
+    fig, axes = _panels(1, len(QUERY_TYPES), sharey=True)
+    for ax, query in zip(axes[0], QUERY_TYPES):
+        for beta, g in table[table["query"] == query].groupby("beta"):
+            ax.plot(g["Y"], g["hamming"], "o-", ms=4, label=f"β = {beta:g}")
+        ax.axhline(0.5, color="red", lw=1, label="rand noise")
+        ax.set_xscale("log"), ax.set_xlabel("random features Y"), ax.set_title(QUERY_TITLES[query], fontsize=9)
+    axes[0][0].set_ylabel("Hamming(DrDAM, MrDAM)"), axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def plot_error_vs_memories(table: pd.DataFrame) -> plt.Figure:
+    """Fig 5: |dE| and per-coordinate |d grad E| vs the number of stored memories K at fixed Y."""
+    fig, axes = _panels(1, 2)
+    for ax, (col, label) in zip(axes[0], (("err_E", "mean |ΔE|"), ("err_grad", "mean |Δ∇E| per coordinate"))):
+        for (beta, query), g in table.groupby(["beta", "query"]):
+            ax.errorbar(g["K"], g[col], yerr=g[col.replace("err", "se")], marker="o", ms=3, lw=1,
+                        label=f"{QUERY_TITLES[query].split(' (')[0]}, β = {beta:g}")
+        ax.set_xscale("log"), ax.set_yscale("log"), ax.set_xlabel("stored memories K"), ax.set_ylabel(label)
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def plot_kernel_ablation(table: pd.DataFrame) -> plt.Figure:
+    """Fig 6: energy error (offset removed) and gradient error per feature map vs Y; rows beta."""
+    betas = sorted(table["beta"].unique())
+    cols = [(m, at) for m in ("err_E", "err_grad") for at in ("memories", "queries")]
+    fig, axes = _panels(len(betas), len(cols), w=2.8, h=2.3, sharex=True)
+    for i, beta in enumerate(betas):
+        for j, (metric, at) in enumerate(cols):
+            ax = axes[i][j]
+            for kind, g in table[(table["beta"] == beta) & (table["at"] == at)].groupby("kind", sort=False):
+                ax.plot(g["Y"], g[metric], "o-", ms=3, lw=1, label=kind)
+            ax.set_xscale("log"), ax.set_yscale("log")
+            ax.set_title(f"β = {beta:g}: {'|ΔE| − offset' if metric == 'err_E' else '|Δ∇E|'} at {at}", fontsize=8)
+    for ax in axes[-1]:
+        ax.set_xlabel("Y")
+    axes[0][0].legend(fontsize=6)
+    fig.tight_layout()
+    return fig
+
+
+def plot_completion(res: CompletionResult, Y: int, shape: tuple[int, int], n_show: int = 6) -> plt.Figure:
+    """Fig 1: occluded query / DrDAM / MrDAM / original for n_show queries, and the energy along the paths."""
+    n_show = min(n_show, len(res.queries))
+    rows = [("query", res.queries), (f"DrDAM, Y = {Y}", res.dr_final[Y]), ("MrDAM", res.mr_final),
+            ("original", res.memories[res.sources])]
+    fig = plt.figure(figsize=(1.2 * n_show + 4.2, 4.8))
+    grid = fig.add_gridspec(len(rows), n_show + 4)
+    vmax = float(res.memories.max())
+    for r, (label, images) in enumerate(rows):
+        for c in range(n_show):
+            ax = fig.add_subplot(grid[r, c])
+            ax.imshow(images[c].reshape(shape).cpu().numpy(), cmap="gray_r", vmin=0, vmax=vmax)
+            ax.set_xticks([]), ax.set_yticks([])
+            if c == 0:
+                ax.set_ylabel(label, fontsize=7)
+    ax = fig.add_subplot(grid[:, n_show + 1:])
+    steps = np.arange(res.mr_energy.shape[0])
+    approx, exact = res.dr_energy[Y]
+    for c in range(n_show):
+        line, = ax.plot(steps, res.mr_energy[:, c].cpu(), "--", lw=1)
+        ax.plot(steps, approx[:, c].cpu(), "-", lw=1, color=line.get_color())
+    ax.set_xlabel("step"), ax.set_ylabel("energy")
+    ax.set_title("MrDAM E (dashed), DrDAM Ê (solid)", fontsize=8)
+    return fig
+
+
+def plot_cost(table: pd.DataFrame) -> plt.Figure:
+    """Parameters and measured time of one gradient step vs K: MrDAM grows with K, DrDAM stays flat."""
+    fig, axes = _panels(1, 2)
+    for model, g in table.groupby("model"):
+        axes[0][0].loglog(g["K"], g["n_params"], "o-", label=model)
+        axes[0][1].loglog(g["K"], g["ms_per_step"], "o-", label=model)
+    axes[0][0].set_ylabel("parameters"), axes[0][1].set_ylabel("ms per gradient step (median)")
+    for ax in axes[0]:
+        ax.set_xlabel("stored memories K"), ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def image_shape(dim: int) -> tuple[int, int]:
+    """(h, w) of a square image with dim pixels, else one row."""
+    side = math.isqrt(dim)
+    return (side, side) if side * side == dim else (1, dim)
