@@ -63,17 +63,20 @@ def test_notebook_hygiene(path):
     assert f"chapters/{path.stem}" in toc, "chapter missing from book/_toc.yml"
 
 
-BAD = [({"no_such_param": 1}, "no_such_param"), ({"num_clusters": -3}, "num_clusters"),
-       ({"clam_lrs": "abc"}, "clam_lrs"), ({"abl_lr": "abc"}, "abl_lr"), ({"lr": 0.1}, "lr")]
+CH01, CH02 = "01_dense_am_random_features", "02_am_clustering"
+BAD = [(CH02, {"no_such_param": 1}, "no_such_param"), (CH02, {"num_clusters": -3}, "num_clusters"),
+       (CH02, {"clam_lrs": "abc"}, "clam_lrs"), (CH02, {"abl_lr": "abc"}, "abl_lr"), (CH02, {"lr": 0.1}, "lr"),
+       (CH01, {"err_Ys": [1000]}, "err_Ys"), (CH01, {"abl_dataset": "mnist"}, "abl_dataset"),
+       (CH01, {"beta": 30.0}, "beta"), (CH01, {"ret_alpha": -0.1}, "ret_alpha")]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("params,name", BAD, ids=[n for _, n in BAD])
-def test_bad_parameter_fails_before_compute(params, name, tmp_path, monkeypatch):
+@pytest.mark.parametrize("slug,params,name", BAD, ids=[f"{s[:2]}-{n}" for s, _, n in BAD])
+def test_bad_parameter_fails_before_compute(slug, params, name, tmp_path, monkeypatch):
     """papermill with a bad parameter stops in the setup cell with a message naming the parameter."""
     monkeypatch.setenv("PAPERBOOK_ROOT", str(tmp_path))  # a run that got past setup would write here
     (tmp_path / "lib" / "paperbook").mkdir(parents=True)
-    path = ROOT / "notebooks" / "02_am_clustering.ipynb"
+    path = ROOT / "notebooks" / f"{slug}.ipynb"
     out = tmp_path / "out.ipynb"
     with pytest.raises(pm.PapermillExecutionError) as err:
         pm.execute_notebook(str(path), str(out), parameters=params, cwd=str(ROOT / "notebooks"),

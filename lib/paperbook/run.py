@@ -111,6 +111,16 @@ class Run:
         fig.savefig(self.out.path(f"{name}.png"), dpi=dpi, bbox_inches="tight", metadata={"Software": None})
         return fig
 
+    def show(self, fig, name: str, dpi: int = 110):
+        """Write `name`.png, close the figure and return the PNG for the notebook to display: the figure is
+        rendered once, not once for the file and again for the inline backend."""
+        import matplotlib.pyplot as plt
+        from IPython.display import Image
+
+        self.savefig(fig, name, dpi)
+        plt.close(fig)
+        return Image(data=self.out.path(f"{name}.png").read_bytes())
+
     def save_table(self, df: pd.DataFrame, name: str, digits: int = 4) -> pd.DataFrame:
         """Write `name`.csv (floats rounded to `digits`) and return the frame."""
         df.round(digits).to_csv(self.out.path(f"{name}.csv"), index=False)

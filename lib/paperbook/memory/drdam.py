@@ -67,25 +67,31 @@ class DrDAM:
 
     def similarity(self, x: Tensor) -> Tensor:
         """<phi(x), T>, the estimate of sum_mu kappa(x, xi_mu). Shape: (n, D) -> (n,)."""
-        return self.fmap.project_and_vjp(x, self.T)[0]
+        return self.fmap.project_and_vjp(x, self.T, need_vjp=False)[0]
 
     def clamped(self, x: Tensor) -> Tensor:
         """True where the estimate is clipped (energy saturated, gradient zero). Shape: (n, D) -> (n,) bool."""
-        return self.similarity(x) < self.eps
+        return self.evaluate(x)[2]
 
     def energy(self, x: Tensor) -> Tensor:
         """E^(x) = -1/beta log max(<phi(x), T>, eps), eq-01-drdam. Shape: (n, D) -> (n,)."""
         return -torch.log(self.similarity(x).clamp_min(self.eps)) / self.beta
 
-    def grad(self, x: Tensor) -> Tensor:
-        """grad E^(x) = -[d phi(x)/dx]^T T / (beta <phi(x), T>), eq-01-drgrad; zero where clamped.
+    def evaluate(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """(energy (n,), gradient (n, D), clamped (n,) bool) from one pass over the features.
 
-        Shape: (n, D) -> (n, D).
+        The gradient is eq-01-drgrad, -[d phi(x)/dx]^T T / (beta <phi(x), T>), and zero where clamped.
         """
         dot, vjp = self.fmap.project_and_vjp(x, self.T)  # (n,), (n, D)
         inside = dot >= self.eps if self.eps > 0 else dot > 0
-        scale = torch.where(inside, -1.0 / (self.beta * dot.where(inside, torch.ones_like(dot))), 0.0)
-        return vjp * scale.unsqueeze(-1)
+        safe = dot.where(inside, torch.ones_like(dot))
+        energy = -torch.log(dot.clamp_min(self.eps)) / self.beta
+        grad = vjp * torch.where(inside, -1.0 / (self.beta * safe), 0.0).unsqueeze(-1)
+        return energy, grad, ~inside
+
+    def grad(self, x: Tensor) -> Tensor:
+        """grad E^(x), eq-01-drgrad; zero where clamped. Shape: (n, D) -> (n, D)."""
+        return self.evaluate(x)[1]
 
     def descend(self, q: Tensor, alpha: float, depth: int, clamp: Tensor | None = None,
                 energy_fn: Callable[[Tensor], Tensor] | None = None) -> tuple[Tensor, Tensor | None]:

@@ -112,20 +112,22 @@ class RandomFeatureMap:
         """phi(x) phi(y)^T, the kernel estimate. Shape: (n, D), (m, D) -> (n, m)."""
         return self(x) @ self(y).T
 
-    def project_and_vjp(self, x: Tensor, t: Tensor) -> tuple[Tensor, Tensor]:
-        """(<phi(x), t>, [d phi(x)/dx]^T t) in one pass, chunk by chunk, never forming (n, F, D).
+    def project_and_vjp(self, x: Tensor, t: Tensor, need_vjp: bool = True) -> tuple[Tensor, Tensor | None]:
+        """(<phi(x), t>, [d phi(x)/dx]^T t) in one pass, chunk by chunk, never forming (n, F, D); the VJP is
+        None unless need_vjp.
 
         Shape: x (n, D), t (F,) -> (n,), (n, D).
         """
         t = t.view(self.parts, -1)  # (parts, Y)
         dot = x.new_zeros(x.shape[0])
-        vjp = torch.zeros_like(x)
+        vjp = torch.zeros_like(x) if need_vjp else None
         for sl in self._chunks():
             values, slopes = self._values_and_slopes(x, sl)
             for p in range(self.parts):
                 dot = dot + values[p] @ t[p, sl]
-                vjp = vjp + (slopes[p] * t[p, sl]) @ self.omega[sl]  # (n, y) @ (y, D)
-        if self.cfg.kind not in TRIG:  # d/dx exp(-beta ||x||^2) = -2 beta x exp(-beta ||x||^2)
+                if need_vjp:
+                    vjp = vjp + (slopes[p] * t[p, sl]) @ self.omega[sl]  # (n, y) @ (y, D)
+        if need_vjp and self.cfg.kind not in TRIG:  # d/dx exp(-beta ||x||^2) = -2 beta x exp(-beta ||x||^2)
             vjp = vjp - 2 * self.cfg.beta * x * dot.unsqueeze(-1)
         return dot, vjp
 

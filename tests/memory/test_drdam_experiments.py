@@ -1,0 +1,101 @@
+"""Chapter 01's experiment helpers and claims: reference values, a seeded regression, rules that can fail."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from paperbook.claims import NOT_REPRODUCED, REPRODUCED
+from paperbook.memory import drdam_claims
+from paperbook.memory import drdam_experiments as ex
+from paperbook.memory.patterns import binary_patterns, load_images
+
+
+def test_loglog_slope_and_envelope_on_an_exact_power_law():
+    Y = np.array([1e3, 4e3, 1.6e4])
+    err = 0.2 / np.sqrt(Y)
+    assert ex.loglog_slope(Y, err) == pytest.approx(-0.5)
+    assert ex.envelope(Y, err) == pytest.approx(0.2)
+    assert ex.envelope(Y, err * np.array([1.0, 1.5, 1.0])) == pytest.approx(0.3)
+
+
+def test_energy_offset_mae_ignores_a_constant_shift_but_not_noise():
+    exact = torch.linspace(-1, 0, 50, dtype=torch.float64)
+    assert ex.energy_offset_mae(exact, exact + 0.3) == pytest.approx(0.0, abs=1e-12)
+    noisy = exact + 0.3 + 0.01 * torch.sign(torch.sin(torch.arange(50.0, dtype=torch.float64)))
+    assert ex.energy_offset_mae(exact, noisy) > 0.005
+
+
+def test_d1_seeded_regression():
+    """Mean |dE| and per-coordinate |d grad E| at memories, D=30, K=100, beta=10 (golden, 3 significant digits)."""
+    e = ex.error_vs_features([30], 100, 100, [10.0], [1000, 4000], seed=0, device="cpu")
+    mem = e[e["query"] == "mem"].set_index("Y")
+    assert mem.loc[1000, "err_E"] == pytest.approx(4.58e-3, rel=5e-3)
+    assert mem.loc[4000, "err_E"] == pytest.approx(2.71e-3, rel=5e-3)
+    assert mem.loc[1000, "err_grad"] == pytest.approx(1.68e-2, rel=5e-3)
+    assert mem.loc[4000, "err_grad"] == pytest.approx(8.35e-3, rel=5e-3)
+
+
+def test_query_sets_need_enough_memories():
+    xi = torch.zeros(3, 10, dtype=torch.float64)
+    with pytest.raises(ValueError, match="memories"):
+        ex.query_sets(xi, 4, generator=torch.Generator())
+
+
+def test_near_queries_flip_ten_percent_of_bits():
+    g = torch.Generator().manual_seed(0)
+    xi = binary_patterns(10, 30, generator=g)
+    q = ex.query_sets(xi, 10, generator=g)
+    assert ((q["near"] != q["mem"]).sum(-1) == 3).all()
+
+
+def test_lawful_slopes_exclude_cells_with_any_clamped_query():
+    slopes = pd.DataFrame({"D": [30, 30], "beta": [10.0, 50.0], "query": ["mem", "rand"], "slope_E": [-0.5, -0.1],
+                           "slope_grad": [-0.5, 0.1], "max_clamp_frac": [0.0, 0.01]})
+    assert drdam_claims.lawful_slopes(slopes)["beta"].tolist() == [10.0]
+
+
+def test_ordering_detects_a_swap():
+    rows = pd.DataFrame({"beta": [30.0] * 3 + [50.0] * 3, "query": ["mem", "near", "rand"] * 2,
+                         "err_E": [1, 2, 3, 1, 3, 2]})
+    assert drdam_claims.ordering(rows, "err_E") == {30.0: True, 50.0: False}
+
+
+@pytest.fixture(scope="module")
+def small_run():
+    """Every experiment at a tiny scale (about 2 s): enough to exercise each claim's code path."""
+    kw = dict(seed=0, device="cpu")
+    errors = ex.error_vs_features([30], 40, 20, [10.0, 50.0], [500, 2000, 8000], **kw)
+    order = ex.error_vs_features([30], 100, 20, [30.0, 50.0], [4000], **kw)
+    retrieval = ex.retrieval_agreement(30, 10, 5, [30.0], [2000], 0.1, 100, **kw)
+    vs_k = ex.error_vs_memories([20, 40, 80], 4000, [30.0], 30, 20, **kw)
+    storage = ex.storage_check(30, 20, 500, 10.0, **kw)
+    completion = ex.completion(load_images("digits"), 10, 5, 30.0, [4000], 0.5, 0.1, 100, **kw).table
+    ablation = ex.kernel_ablation(load_images("digits"), 30, 10, [10.0], [500], ["sincos", "exp"], **kw)
+    cost = ex.cost_vs_memories([10, 400], 500, 30, 10.0, 4, 1, **kw)
+    return errors, ex.slopes(errors), order, retrieval, vs_k, storage, completion, ablation, cost
+
+
+def test_chapter_claims_on_a_small_run(small_run):
+    claims, glue = drdam_claims.chapter_claims(*small_run)
+    table = claims.table().set_index("id")
+    assert list(table.index) == ["D1", "D1b", "D2", "D2g", "D3", "D3g", "D4", "D5", "D6", "D7", "D8", "D9", "D10"]
+    assert table.loc["D5", "verdict"] == REPRODUCED  # exact in float64 whatever the scale
+    assert table.loc["D10", "verdict"] == REPRODUCED  # 400 x 30 parameters vs 2 x 500
+    assert all(isinstance(v, (int, float, str)) and not isinstance(v, np.generic) for v in glue.values())
+
+
+def test_d5_fails_when_adding_is_not_exact(small_run):
+    run = list(small_run)
+    run[5] = {**run[5], "max|T_all - (T_K-1 + phi)|": 1e-6}
+    claims, _ = drdam_claims.chapter_claims(*run)
+    assert claims.table().set_index("id").loc["D5", "verdict"] == NOT_REPRODUCED
+
+
+def test_d9_fails_when_sincos_is_not_best(small_run):
+    run = list(small_run)
+    ablation = run[7].copy()
+    ablation.loc[ablation["kind"] == "sincos", "err_grad"] = 10.0
+    run[7] = ablation
+    claims, _ = drdam_claims.chapter_claims(*run)
+    assert claims.table().set_index("id").loc["D9", "verdict"] == NOT_REPRODUCED
