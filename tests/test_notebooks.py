@@ -67,7 +67,7 @@ CH01, CH02 = "01_dense_am_random_features", "02_am_clustering"
 BAD = [(CH02, {"no_such_param": 1}, "no_such_param"), (CH02, {"num_clusters": -3}, "num_clusters"),
        (CH02, {"clam_lrs": "abc"}, "clam_lrs"), (CH02, {"abl_lr": "abc"}, "abl_lr"), (CH02, {"lr": 0.1}, "lr"),
        (CH01, {"err_Ys": [1000]}, "err_Ys"), (CH01, {"abl_dataset": "mnist"}, "abl_dataset"),
-       (CH01, {"beta": 30.0}, "beta"), (CH01, {"ret_alpha": -0.1}, "ret_alpha")]
+       (CH01, {"beta": 30.0}, "beta"), (CH01, {"ret_alpha": -0.1}, "ret_alpha"), (CH01, {"ret_nq": 21}, "ret_nq")]
 
 
 @pytest.mark.slow

@@ -3,11 +3,12 @@
 import json
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from paperbook.params import COMMON  # noqa: E402
+from paperbook.params import COMMON, ParameterError  # noqa: E402
 from paperbook.run import start  # noqa: E402
 
 
@@ -22,3 +23,12 @@ def test_show_writes_the_png_it_returns_and_finish_publishes(tmp_path):
     written = tmp_path / "figures" / "99_test" / "fig-line.png"
     assert written.read_bytes() == image.data
     assert json.loads((written.parent / "provenance.json").read_text())["seed"] == record["seed"] == 1
+
+
+def test_cross_parameter_check_fails_before_anything_is_written(tmp_path):
+    def check(params):
+        return ["seed must be even"] if params["seed"] % 2 else []
+
+    with pytest.raises(ParameterError, match="seed must be even"):
+        start({"profile": "fast", "seed": 1, "device": "cpu"}, COMMON, slug="99_test", root=tmp_path, check=check)
+    assert not (tmp_path / "figures").exists()

@@ -14,7 +14,7 @@ import subprocess
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ import torch
 
 from .artifacts import StagedDir
 from .claims import Claims
-from .params import Param, as_config, from_namespace
+from .params import Param, ParameterError, as_config, from_namespace
 
 PACKAGES = ("paperbook", "torch", "numpy", "scipy", "pandas", "scikit-learn", "matplotlib", "seaborn", "transformers",
             "papermill", "jupyter-book")
@@ -147,9 +147,15 @@ class Run:
 
 
 def start(namespace: Mapping[str, Any], spec: Mapping[str, Param], *, slug: str, threads: int = 2,
-          root: Path | None = None) -> Run:
-    """Validate the notebook's parameters (raising ParameterError before any compute) and open a Run."""
+          root: Path | None = None, check: Callable[[dict[str, Any]], list[str]] | None = None) -> Run:
+    """Validate the notebook's parameters (raising ParameterError before any compute) and open a Run.
+
+    `check` returns the problems that involve several parameters at once (e.g. more queries than memories).
+    """
     params = from_namespace(namespace, spec)
+    problems = check(params) if check else []
+    if problems:
+        raise ParameterError("inconsistent papermill parameters:\n  - " + "\n  - ".join(problems))
     run = Run(slug, params, root or repo_root(), threads)
     print(run.describe())
     return run

@@ -168,3 +168,10 @@ def test_occlude_zeroes_the_last_fraction():
     assert (q[:, 7:] == 0).all() and (q[:, :7] == 1).all()
     with pytest.raises(ValueError):
         occlude(x, 1.0)
+
+
+def test_matmul_distances_equal_difference_distances(memories):
+    from paperbook.memory.energy import sq_distances, sq_distances_mm
+    x = torch.rand(2, 7, 16, dtype=torch.float64)  # with a batch dimension, as chapter 02 uses
+    assert torch.allclose(sq_distances_mm(x, memories), sq_distances(x, memories), atol=1e-14)
+    assert (sq_distances_mm(memories, memories).diagonal() >= 0).all()

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
-from paperbook.claims import NOT_REPRODUCED, REPRODUCED
+from paperbook.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED
 from paperbook.memory import drdam_claims
 from paperbook.memory import drdam_experiments as ex
 from paperbook.memory.patterns import binary_patterns, load_images
@@ -76,8 +76,13 @@ def small_run():
     return errors, ex.slopes(errors), order, retrieval, vs_k, storage, completion, ablation, cost
 
 
+def claims_of(run) -> pd.DataFrame:
+    claims, _ = drdam_claims.chapter_claims(*run, cost_Y=500, cost_dim=30)
+    return claims.table().set_index("id")
+
+
 def test_chapter_claims_on_a_small_run(small_run):
-    claims, glue = drdam_claims.chapter_claims(*small_run)
+    claims, glue = drdam_claims.chapter_claims(*small_run, cost_Y=500, cost_dim=30)
     table = claims.table().set_index("id")
     assert list(table.index) == ["D1", "D1b", "D2", "D2g", "D3", "D3g", "D4", "D5", "D6", "D7", "D8", "D9", "D10"]
     assert table.loc["D5", "verdict"] == REPRODUCED  # exact in float64 whatever the scale
@@ -88,8 +93,10 @@ def test_chapter_claims_on_a_small_run(small_run):
 def test_d5_fails_when_adding_is_not_exact(small_run):
     run = list(small_run)
     run[5] = {**run[5], "max|T_all - (T_K-1 + phi)|": 1e-6}
-    claims, _ = drdam_claims.chapter_claims(*run)
-    assert claims.table().set_index("id").loc["D5", "verdict"] == NOT_REPRODUCED
+    assert claims_of(run).loc["D5", "verdict"] == NOT_REPRODUCED
+    run = list(small_run)
+    run[4] = run[4].assign(dim_T=np.arange(len(run[4])))  # T grew while memories were added
+    assert claims_of(run).loc["D5", "verdict"] == NOT_REPRODUCED
 
 
 def test_d9_fails_when_sincos_is_not_best(small_run):
@@ -97,5 +104,31 @@ def test_d9_fails_when_sincos_is_not_best(small_run):
     ablation = run[7].copy()
     ablation.loc[ablation["kind"] == "sincos", "err_grad"] = 10.0
     run[7] = ablation
-    claims, _ = drdam_claims.chapter_claims(*run)
-    assert claims.table().set_index("id").loc["D9", "verdict"] == NOT_REPRODUCED
+    assert claims_of(run).loc["D9", "verdict"] == NOT_REPRODUCED
+
+
+def test_gated_claims_are_not_run_without_beta_30(small_run):
+    run = list(small_run)
+    run[2] = run[2].assign(beta=run[2]["beta"] + 1.0)  # order run at beta 31, 51
+    run[3] = run[3].assign(beta=40.0)
+    table = claims_of(run)
+    assert table.loc["D2g", "verdict"] == NOT_RUN and table.loc["D4", "verdict"] == NOT_RUN
+
+
+def test_d3_uses_only_Y_up_to_64k(small_run):
+    run = list(small_run)
+    errors = run[0]
+    far = errors[errors["Y"] == errors["Y"].max()].assign(Y=10 ** 6, err_E=0.0, clamp_frac=0.0)
+    run[0] = pd.concat([errors, far], ignore_index=True)  # a perfect large-Y cell must not change D3
+    assert claims_of(run).loc["D3", "ours"] == claims_of(small_run).loc["D3", "ours"]
+
+
+def test_check_params_catches_cross_parameter_problems():
+    from paperbook.chapters import param_spec
+    from notebook_utils import ROOT, parameter_defaults, parameters_cells, read
+    defaults = parameter_defaults(parameters_cells(read(ROOT / "notebooks" / "01_dense_am_random_features.ipynb"))[0])
+    assert ex.check_params(defaults) == []
+    bad = {**defaults, "ret_nq": defaults["ret_K"] + 1, "abl_kernels": ["cos"], "abl_K": 1797, "vsK_Ks": [50, 2 ** 31]}
+    problems = " | ".join(ex.check_params(bad))
+    assert "'ret_nq' = 21" in problems and "sincos" in problems and "rows of digits" in problems and "distinct" in problems
+    assert param_spec("01_dense_am_random_features") is ex.PARAMS

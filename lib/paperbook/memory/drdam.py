@@ -12,7 +12,7 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-from .energy import descend, lse_energy, lse_energy_grad
+from .energy import descend, lse_energy, lse_energy_grad, sq_distances_mm
 from .features import TRIG, RandomFeatureMap
 
 OFFICIAL_EPS = 1e-5  # official clip of <phi, T> for the trig maps (0 for the positive maps)
@@ -27,11 +27,11 @@ class MrDAM:
 
     def energy(self, x: Tensor) -> Tensor:
         """E(x), eq-01-energy. Shape: (n, D) -> (n,)."""
-        return lse_energy(x, self.xi, self.beta)
+        return lse_energy(x, self.xi, self.beta, sq_distances_mm)
 
     def grad(self, x: Tensor) -> Tensor:
         """grad E(x) = x - softmax(...) @ xi, eq-01-grad. Shape: (n, D) -> (n, D)."""
-        return lse_energy_grad(x, self.xi, self.beta)
+        return lse_energy_grad(x, self.xi, self.beta, sq_distances_mm)
 
     def descend(self, q: Tensor, alpha: float, depth: int, clamp: Tensor | None = None,
                 energy_fn: Callable[[Tensor], Tensor] | None = None) -> tuple[Tensor, Tensor | None]:
@@ -69,9 +69,13 @@ class DrDAM:
         """<phi(x), T>, the estimate of sum_mu kappa(x, xi_mu). Shape: (n, D) -> (n,)."""
         return self.fmap.project_and_vjp(x, self.T, need_vjp=False)[0]
 
+    def _inside(self, dot: Tensor) -> Tensor:
+        """Where the estimate is used as it is (not clipped). Shape: (n,) -> (n,) bool."""
+        return dot >= self.eps if self.eps > 0 else dot > 0
+
     def clamped(self, x: Tensor) -> Tensor:
         """True where the estimate is clipped (energy saturated, gradient zero). Shape: (n, D) -> (n,) bool."""
-        return self.evaluate(x)[2]
+        return ~self._inside(self.similarity(x))
 
     def energy(self, x: Tensor) -> Tensor:
         """E^(x) = -1/beta log max(<phi(x), T>, eps), eq-01-drdam. Shape: (n, D) -> (n,)."""
@@ -83,7 +87,7 @@ class DrDAM:
         The gradient is eq-01-drgrad, -[d phi(x)/dx]^T T / (beta <phi(x), T>), and zero where clamped.
         """
         dot, vjp = self.fmap.project_and_vjp(x, self.T)  # (n,), (n, D)
-        inside = dot >= self.eps if self.eps > 0 else dot > 0
+        inside = self._inside(dot)
         safe = dot.where(inside, torch.ones_like(dot))
         energy = -torch.log(dot.clamp_min(self.eps)) / self.beta
         grad = vjp * torch.where(inside, -1.0 / (self.beta * safe), 0.0).unsqueeze(-1)

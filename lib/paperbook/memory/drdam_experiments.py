@@ -42,6 +42,37 @@ PARAMS = {
 }
 
 
+IMAGE_ROWS = {"digits": 1797, "letter": 20000}  # rows of each data set, known without loading it
+
+
+def check_params(p: dict) -> list[str]:
+    """Problems that involve several parameters (checked before any compute): query counts vs memory counts,
+    distinct binary patterns, the ablation's rows and its reference kernel."""
+    def low(v):
+        return min(v) if isinstance(v, list) else v
+
+    def high(v):
+        return max(v) if isinstance(v, list) else v
+
+    problems = []
+    for nq, K in (("err_nq", "err_K"), ("err_nq", "order_K"), ("ret_nq", "ret_K"), ("vsK_nq", "vsK_Ks"),
+                  ("img_nq", "img_K"), ("abl_nq", "abl_K")):
+        memories = low(p[K])
+        if p[nq] > memories:
+            problems.append(f"{nq!r} = {p[nq]} queries at memories need {K!r} >= {p[nq]} memories, got {memories}")
+    for K, dim in (("err_K", "err_dims"), ("order_K", "err_dims"), ("ret_K", "ret_D"), ("vsK_Ks", "vsK_dim")):
+        count, bits = high(p[K]), low(p[dim])
+        if bits < 62 and count > 2 ** bits:
+            problems.append(f"{K!r}: only 2^{bits} distinct binary patterns of dimension {bits} ({dim!r}), "
+                            f"asked for {count}")
+    rows = IMAGE_ROWS[p["abl_dataset"]]
+    if p["abl_K"] + p["abl_nq"] > rows:
+        problems.append(f"'abl_K' + 'abl_nq' = {p['abl_K'] + p['abl_nq']} exceeds the {rows} rows of {p['abl_dataset']}")
+    if "sincos" not in p["abl_kernels"]:
+        problems.append("'abl_kernels' must include 'sincos', the map the ablation ranks")
+    return problems
+
+
 def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
     """Least-squares slope of log y against log x (-0.5 for an error falling as 1/sqrt(Y))."""
     return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
@@ -53,6 +84,7 @@ def envelope(Ys: Sequence[float], errs: Sequence[float]) -> float:
 
 
 def make_model(xi: Tensor, beta: float, Y: int, *, kind: str = "sincos", seed: int, device) -> DrDAM:
+    """A DrDAM with Y features of the given kind storing the memories xi (K, D)."""
     return DrDAM(RandomFeatureMap(FeatureConfig(xi.shape[1], Y, beta, kind=kind, seed=seed), device)).store(xi)
 
 
@@ -129,7 +161,7 @@ def error_vs_memories(Ks, Y: int, betas, dim: int, nq: int, *, seed: int, device
             stored = K
             mr = MrDAM(xi[:K], beta)
             for name, q in queries.items():
-                rows.append({"K": K, "beta": beta, "query": name, "n_params_Dr": dr.n_params,
+                rows.append({"K": K, "beta": beta, "query": name, "dim_T": dr.T.numel(),
                              "n_params_Mr": mr.n_params, **compare(mr, dr, q)[0]})
     return pd.DataFrame(rows)
 
@@ -199,15 +231,15 @@ def kernel_estimates(dim: int, betas, Ys, n_pairs: int, *, seed: int, device) ->
 def energy_offset_mae(exact: Tensor, approx: Tensor) -> float:
     """Mean |E^ - E| after removing the intercept of a least-squares line E^ ~ a E + c (Fig 6 compares
     energies up to a constant). Shape: (n,), (n,)."""
-    a, c = np.polyfit(exact.cpu().numpy(), approx.cpu().numpy(), 1)
+    _, c = np.polyfit(exact.cpu().numpy(), approx.cpu().numpy(), 1)
     return float((approx - c - exact).abs().mean())
 
 
 def kernel_ablation(X: np.ndarray, K: int, nq: int, betas, Ys, kinds, *, seed: int, device) -> pd.DataFrame:
     """Fig 6: energy error (offset removed) and per-coordinate gradient error of each feature map, at the
     memories and at held-out rows of X."""
-    if K + nq > len(X):
-        raise ValueError(f"K + nq = {K + nq} exceeds the {len(X)} rows of the data set")
+    if K + nq > len(X) or nq > K:
+        raise ValueError(f"need nq <= K and K + nq <= {len(X)} rows, got K = {K}, nq = {nq}")
     order = np.random.default_rng(seed).permutation(len(X))
     data = torch.as_tensor(X, dtype=torch.float64, device=device)
     xi, held_out = data[order[:K]], data[order[K:K + nq]]
@@ -239,6 +271,7 @@ class CompletionResult:
 
 
 def nearest_memory_accuracy(x: Tensor, xi: Tensor, sources: Tensor) -> float:
+    """Fraction of states whose nearest memory is the one they came from. Shape: (n, D), (K, D), (n,)."""
     return float((torch.cdist(x, xi).argmin(-1) == sources).double().mean())
 
 

@@ -17,31 +17,41 @@ def sq_distances(v: Tensor, xi: Tensor) -> Tensor:
     return (diff * diff).sum(-1)
 
 
-def softmax_weights(v: Tensor, xi: Tensor, beta: Tensor | float) -> Tensor:
+def sq_distances_mm(v: Tensor, xi: Tensor) -> Tensor:
+    """The same as `sq_distances` through one matmul, ||v||^2 + ||xi||^2 - 2 v.xi (clamped at 0), without the
+    (..., B, K, d) difference tensor: for large K and d. Shape: (..., B, d), (..., K, d) -> (..., B, K)."""
+    cross = v @ xi.transpose(-1, -2)  # (..., B, K)
+    return ((v * v).sum(-1, keepdim=True) + (xi * xi).sum(-1).unsqueeze(-2) - 2 * cross).clamp_min(0)
+
+
+Distances = Callable[[Tensor, Tensor], Tensor]
+
+
+def softmax_weights(v: Tensor, xi: Tensor, beta: Tensor | float, distances: Distances = sq_distances) -> Tensor:
     """Softmax over memories of -beta/2 ||v - xi_mu||^2, computed stably.
 
     Paper (ClAM): the weights in eq-02-update. Shape: (..., B, d), (..., K, d) -> (..., B, K);
     a tensor beta broadcasts against (..., B, K), e.g. shape (G, 1, 1).
     """
-    return torch.softmax(-0.5 * beta * sq_distances(v, xi), dim=-1)
+    return torch.softmax(-0.5 * beta * distances(v, xi), dim=-1)
 
 
-def lse_energy(v: Tensor, xi: Tensor, beta: Tensor | float) -> Tensor:
+def lse_energy(v: Tensor, xi: Tensor, beta: Tensor | float, distances: Distances = sq_distances) -> Tensor:
     """E(v) = -1/beta log sum_mu exp(-beta/2 ||v - xi_mu||^2), via logsumexp (finite at any beta).
 
-    Paper (ClAM): eq-02-energy. Shape: (..., B, d), (..., K, d) -> (..., B).
+    Paper: eq-02-energy (ClAM), eq-01-energy (DrDAM). Shape: (..., B, d), (..., K, d) -> (..., B).
     """
-    scores = -0.5 * beta * sq_distances(v, xi)  # (..., B, K)
+    scores = -0.5 * beta * distances(v, xi)  # (..., B, K)
     beta_b = beta.squeeze(-1) if isinstance(beta, Tensor) and beta.dim() > 0 else beta
     return -torch.logsumexp(scores, dim=-1) / beta_b
 
 
-def lse_energy_grad(v: Tensor, xi: Tensor, beta: Tensor | float) -> Tensor:
-    """Closed-form gradient dE/dv = v - sum_mu softmax_mu * xi_mu.
+def lse_energy_grad(v: Tensor, xi: Tensor, beta: Tensor | float, distances: Distances = sq_distances) -> Tensor:
+    """Closed-form gradient dE/dv = v - sum_mu softmax_mu * xi_mu (eq-01-grad).
 
     Shape: (..., B, d), (..., K, d) -> (..., B, d).
     """
-    return v - softmax_weights(v, xi, beta) @ xi
+    return v - softmax_weights(v, xi, beta, distances) @ xi
 
 
 def descend(x0: Tensor, grad_fn: Callable[[Tensor], Tensor], alpha: float, depth: int, clamp: Tensor | None = None,

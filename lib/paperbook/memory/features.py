@@ -8,6 +8,7 @@ larger one. sqrt(beta) is folded into the stored frequencies.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -42,18 +43,21 @@ def rbf_kernel(x: Tensor, y: Tensor, beta: float) -> Tensor:
     return torch.exp(-0.5 * beta * torch.cdist(x, y).square())
 
 
-def _block_seed(seed: int, block: int) -> int:
-    return int(np.random.SeedSequence([seed, block]).generate_state(1, np.uint64)[0] >> 1)
+@functools.lru_cache(maxsize=256)  # at most 256 x 4096 x D float64 values
+def _block(seed: int, dim: int, block: int) -> tuple[Tensor, Tensor]:
+    """Block `block` of (omega, b): GEN_BLOCK rows from their own seed, cached (omega does not depend on beta,
+    so a sweep over beta and nested Y draws each block once). Callers never modify it."""
+    state = int(np.random.SeedSequence([seed, block]).generate_state(1, np.uint64)[0] >> 1)
+    g = torch.Generator().manual_seed(state)
+    omega = torch.randn(GEN_BLOCK, dim, generator=g, dtype=torch.float64)
+    return omega, 2 * math.pi * torch.rand(GEN_BLOCK, generator=g, dtype=torch.float64)
 
 
 def draw_frequencies(cfg: FeatureConfig) -> tuple[Tensor, Tensor]:
     """(omega (Y, D), b (Y,)) in float64 on the CPU, block-seeded."""
-    omegas, phases = [], []
-    for block in range(math.ceil(cfg.n_features / GEN_BLOCK)):
-        g = torch.Generator().manual_seed(_block_seed(cfg.seed, block))
-        omegas.append(torch.randn(GEN_BLOCK, cfg.dim, generator=g, dtype=torch.float64))
-        phases.append(2 * math.pi * torch.rand(GEN_BLOCK, generator=g, dtype=torch.float64))
-    return torch.cat(omegas)[:cfg.n_features], torch.cat(phases)[:cfg.n_features]
+    blocks = [_block(cfg.seed, cfg.dim, j) for j in range(math.ceil(cfg.n_features / GEN_BLOCK))]
+    omega = torch.cat([o for o, _ in blocks])[:cfg.n_features]
+    return omega, torch.cat([b for _, b in blocks])[:cfg.n_features]
 
 
 class RandomFeatureMap:
