@@ -132,3 +132,16 @@ def test_check_params_catches_cross_parameter_problems():
     problems = " | ".join(ex.check_params(bad))
     assert "'ret_nq' = 21" in problems and "sincos" in problems and "rows of digits" in problems and "distinct" in problems
     assert param_spec("01_dense_am_random_features") is ex.PARAMS
+
+
+def test_every_glue_key_the_notebook_cites_is_provided(small_run):
+    """Prose keys ({glue:text}`key`) come from a glue() call in the notebook or from chapter_claims, once each."""
+    import re
+    from notebook_utils import ROOT, read
+    nb = read(ROOT / "notebooks" / "01_dense_am_random_features.ipynb")
+    cited = {m for c in nb.cells if c.cell_type == "markdown" for m in re.findall(r"\{glue:text\}`(\w+)", c.source)}
+    in_cells = [m for c in nb.cells if c.cell_type == "code" for m in re.findall(r"glue\(\"(\w+)\"", c.source)]
+    _, quoted = drdam_claims.chapter_claims(*small_run, cost_Y=500, cost_dim=30)
+    provided = in_cells + list(quoted)
+    assert cited <= set(provided), cited - set(provided)
+    assert len(provided) == len(set(provided)), "a glue key is set twice"

@@ -56,7 +56,9 @@ def add_feature_law(claims: Claims, errors: pd.DataFrame, slopes: pd.DataFrame) 
                {"min slope": float(both.min()), "max slope": float(both.max())} if len(both) else None,
                each({"min slope": at_least(SLOPE_LAW[0]), "max slope": at_most(SLOPE_LAW[1])}),
                note=f"{len(lawful)} of {len(slopes)} cells have no clamped query at any Y")
+    far = _cell(slopes, D=dim, beta=float(errors["beta"].max()), query="rand").iloc[0]
     return {"d1_slope_E": float(d1["slope_E"]), "d1_slope_grad": float(d1["slope_grad"]),
+            "rand_hi_slope": float(far["slope_E"]), "rand_hi_clamp": float(far["max_clamp_frac"]),
             "law_min": float(both.min()) if len(both) else float("nan"),
             "law_max": float(both.max()) if len(both) else float("nan"),
             "law_cells": int(len(lawful)), "law_total": int(len(slopes))}

@@ -7,10 +7,18 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import NullFormatter
 
 from .drdam_experiments import QUERY_TYPES, CompletionResult
 
 QUERY_TITLES = {"mem": "at memories", "near": "near memories (10% bits flipped)", "rand": "random queries"}
+
+
+def _label_Y(ax, Ys) -> None:
+    """Log x axis with ticks at the Y values used, labelled 2k, 64k, ... (matplotlib's minor labels collide)."""
+    ax.set_xscale("log")
+    ax.set_xticks(sorted(set(Ys)), [f"{y / 1000:g}k" if y >= 1000 else f"{y:g}" for y in sorted(set(Ys))])
+    ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 def _panels(rows: int, cols: int, w: float = 3.2, h: float = 2.7, **kw):
@@ -52,7 +60,7 @@ def plot_error_vs_features(errors: pd.DataFrame, metric: str = "grad") -> plt.Fi
                 ys = np.geomspace(g["Y"].min(), g["Y"].max(), 20)
                 ax.plot(ys, b / np.sqrt(ys), ":", color=line.get_color(), lw=1)
             ax.axhline(level, color="red", lw=1, label="rand guess")
-            ax.set_xscale("log"), ax.set_yscale("log")
+            _label_Y(ax, rows["Y"]), ax.set_yscale("log")
             ax.set_title(f"D = {dim}, {QUERY_TITLES[query]}", fontsize=8)
         axes[i][0].set_ylabel("mean |Δ∇E| per coordinate" if metric == "grad" else "mean |ΔE|")
     for ax in axes[-1]:
@@ -69,7 +77,7 @@ def plot_retrieval(table: pd.DataFrame) -> plt.Figure:
         for beta, g in table[table["query"] == query].groupby("beta"):
             ax.plot(g["Y"], g["hamming"], "o-", ms=4, label=f"β = {beta:g}")
         ax.axhline(0.5, color="red", lw=1, label="rand noise")
-        ax.set_xscale("log"), ax.set_xlabel("random features Y"), ax.set_title(QUERY_TITLES[query], fontsize=9)
+        _label_Y(ax, table["Y"]), ax.set_xlabel("random features Y"), ax.set_title(QUERY_TITLES[query], fontsize=9)
     axes[0][0].set_ylabel("Hamming(DrDAM, MrDAM)"), axes[0][0].legend(fontsize=7)
     fig.tight_layout()
     return fig
@@ -98,7 +106,7 @@ def plot_kernel_ablation(table: pd.DataFrame) -> plt.Figure:
             ax = axes[i][j]
             for kind, g in table[(table["beta"] == beta) & (table["at"] == at)].groupby("kind", sort=False):
                 ax.plot(g["Y"], g[metric], "o-", ms=3, lw=1, label=kind)
-            ax.set_xscale("log"), ax.set_yscale("log")
+            _label_Y(ax, table["Y"]), ax.set_yscale("log")
             ax.set_title(f"β = {beta:g}: {'|ΔE| − offset' if metric == 'err_E' else '|Δ∇E|'} at {at}", fontsize=8)
     for ax in axes[-1]:
         ax.set_xlabel("Y")
