@@ -175,3 +175,17 @@ def test_matmul_distances_equal_difference_distances(memories):
     x = torch.rand(2, 7, 16, dtype=torch.float64)  # with a batch dimension, as chapter 02 uses
     assert torch.allclose(sq_distances_mm(x, memories), sq_distances(x, memories), atol=1e-14)
     assert (sq_distances_mm(memories, memories).diagonal() >= 0).all()
+
+
+def test_sample_image_patches_are_rgb_tiles_with_the_bottom_last():
+    from sklearn.datasets import load_sample_images
+    from paperbook.memory.patterns import PATCH, load_images, sample_image_patches
+    from paperbook.memory.drdam_plots import image_shape
+    tiles = sample_image_patches()
+    assert tiles.shape == (2 * (427 // PATCH) * (640 // PATCH), PATCH * PATCH * 3)
+    photo = load_sample_images().images[0]
+    assert np.array_equal(tiles[1].reshape(image_shape(tiles.shape[1])), photo[:PATCH, PATCH:2 * PATCH])
+    _, visible = occlude(torch.as_tensor(tiles[:1]), 0.5)
+    assert visible.reshape(PATCH, PATCH, 3)[: PATCH // 2].all() and not visible.reshape(PATCH, PATCH, 3)[PATCH // 2:].any()
+    scaled = load_images("patches")
+    assert scaled.min() >= 0 and math.isclose(scaled.max(), 1 / math.sqrt(tiles.shape[1]))

@@ -68,7 +68,7 @@ def small_run():
     errors = ex.error_vs_features([30], 40, 20, [10.0, 50.0], [500, 2000, 8000], **kw)
     order = ex.error_vs_features([30], 100, 20, [30.0, 50.0], [4000], **kw)
     retrieval = ex.retrieval_agreement(30, 10, 5, [30.0], [2000], 0.1, 100, **kw)
-    vs_k = ex.error_vs_memories([20, 40, 80], 4000, [30.0], 30, 20, **kw)
+    vs_k = ex.error_vs_memories([20, 40, 80], 4000, [30.0], [30], 20, **kw)
     storage = ex.storage_check(30, 20, 500, 10.0, **kw)
     completion = ex.completion(load_images("digits"), 10, 5, 30.0, [4000], 0.5, 0.1, 100, **kw).table
     ablation = ex.kernel_ablation(load_images("digits"), 30, 10, [10.0], [500], ["sincos", "exp"], **kw)

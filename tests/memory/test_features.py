@@ -100,3 +100,9 @@ def test_flip_bits_flips_exactly_n():
     q = flip_bits(p, 3, generator=g)
     assert ((p != q).sum(-1) == 3).all()
     assert set(torch.unique(q * math.sqrt(30)).round().tolist()) <= {0.0, 1.0}
+
+
+def test_frequencies_do_not_depend_on_what_was_drawn_before():
+    first = draw_frequencies(FeatureConfig(8, 5000, 1.0, seed=2))[0].clone()
+    draw_frequencies(FeatureConfig(16, 5000, 1.0, seed=2))  # another D evicts the kept blocks
+    assert torch.equal(draw_frequencies(FeatureConfig(8, 5000, 3.0, seed=2))[0], first)

@@ -134,10 +134,13 @@ def add_completion(claims: Claims, completion: pd.DataFrame) -> None:
 
 
 def add_memory_trend(claims: Claims, vs_k: pd.DataFrame) -> dict:
-    """D8: log-log slope of |dE| against K at memories and at random queries."""
-    k_slopes = {q: loglog_slope(g["K"], g["err_E"]) for q, g in vs_k.groupby("query")}
+    """D8: log-log slope of |dE| against K at memories and at random queries (smallest D and beta)."""
+    dim, beta = int(vs_k["D"].min()), float(vs_k["beta"].min())
+    cell = _cell(vs_k, D=dim, beta=beta)
+    k_slopes = {q: loglog_slope(g["K"], g["err_E"]) for q, g in cell.groupby("query")}
     trend = lambda s: "grows" if s > 0 else "falls"  # noqa: E731
-    claims.add("D8", "error vs number of memories K at fixed Y (Fig 5): log-log slope of |dE|", "trend [unverified]",
+    claims.add("D8", f"error vs number of memories K at fixed Y (Fig 5; D={dim}, beta={beta:g}): log-log slope of |dE|",
+               "trend [unverified]",
                {"mem": k_slopes["mem"], "rand": k_slopes["rand"]}, each({"mem": above(0.0), "rand": at_most(0.0)}),
                kind="reported", note=f"with K the error {trend(k_slopes['mem'])} at memories and "
                                      f"{trend(k_slopes['rand'])} at random queries")

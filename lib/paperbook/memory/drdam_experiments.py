@@ -18,7 +18,7 @@ from torch import Tensor
 from ..params import COMMON, Float, Int, List, Str
 from .drdam import DrDAM, MrDAM
 from .features import KINDS, FeatureConfig, RandomFeatureMap, rbf_kernel
-from .patterns import IMAGE_SETS, binary_patterns, flip_bits, hamming_fraction, occlude
+from .patterns import DATA_SETS, binary_patterns, flip_bits, hamming_fraction, occlude
 
 QUERY_TYPES = ("mem", "near", "rand")  # at a memory, 10% of its bits flipped, a fresh random pattern
 NEAR_FLIP = 0.1                        # fraction of bits flipped for a "near" query (round(0.1 D))
@@ -33,16 +33,16 @@ PARAMS = {
     "ret_D": Int(2, 100_000), "ret_K": Int(1), "ret_nq": Int(1), "ret_betas": List(float, low=1e-6),
     "ret_Ys": List(int, low=1), "ret_alpha": Float(1e-6, 10.0), "ret_depth": Int(1, 100_000),
     "vsK_Ks": List(int, low=1, min_len=2), "vsK_Y": Int(1), "vsK_betas": List(float, low=1e-6),
-    "vsK_dim": Int(2, 100_000), "vsK_nq": Int(1),
+    "vsK_dims": List(int, low=2, high=100_000), "vsK_nq": Int(1),
     "cost_Ks": List(int, low=1, min_len=2), "cost_Y": Int(1), "cost_nq": Int(1), "cost_reps": Int(1, 1000),
-    "abl_dataset": Str(*IMAGE_SETS), "abl_K": Int(1), "abl_nq": Int(1), "abl_kernels": List(str, choices=KINDS),
+    "abl_dataset": Str(*DATA_SETS), "abl_K": Int(1), "abl_nq": Int(1), "abl_kernels": List(str, choices=KINDS),
     "abl_betas": List(float, low=1e-6), "abl_Ys": List(int, low=1),
-    "img_K": Int(1), "img_nq": Int(1), "img_occlude": Float(0.01, 0.99), "img_beta": Float(1e-6),
+    "img_dataset": Str(*DATA_SETS), "img_K": Int(1), "img_nq": Int(1), "img_occlude": Float(0.01, 0.99), "img_beta": Float(1e-6),
     "img_Ys": List(int, low=1), "img_alpha": Float(1e-6, 10.0), "img_depth": Int(1, 100_000),
 }
 
 
-IMAGE_ROWS = {"digits": 1797, "letter": 20000}  # rows of each data set, known without loading it
+DATA_ROWS = {"digits": 1797, "letter": 20000, "patches": 520}  # rows of each data set, known without loading it
 
 
 def check_params(p: dict) -> list[str]:
@@ -60,14 +60,16 @@ def check_params(p: dict) -> list[str]:
         memories = low(p[K])
         if p[nq] > memories:
             problems.append(f"{nq!r} = {p[nq]} queries at memories need {K!r} >= {p[nq]} memories, got {memories}")
-    for K, dim in (("err_K", "err_dims"), ("order_K", "err_dims"), ("ret_K", "ret_D"), ("vsK_Ks", "vsK_dim")):
+    for K, dim in (("err_K", "err_dims"), ("order_K", "err_dims"), ("ret_K", "ret_D"), ("vsK_Ks", "vsK_dims")):
         count, bits = high(p[K]), low(p[dim])
         if bits < 62 and count > 2 ** bits:
             problems.append(f"{K!r}: only 2^{bits} distinct binary patterns of dimension {bits} ({dim!r}), "
                             f"asked for {count}")
-    rows = IMAGE_ROWS[p["abl_dataset"]]
+    rows = DATA_ROWS[p["abl_dataset"]]
     if p["abl_K"] + p["abl_nq"] > rows:
         problems.append(f"'abl_K' + 'abl_nq' = {p['abl_K'] + p['abl_nq']} exceeds the {rows} rows of {p['abl_dataset']}")
+    if p["img_K"] > DATA_ROWS[p["img_dataset"]]:
+        problems.append(f"'img_K' = {p['img_K']} exceeds the {DATA_ROWS[p['img_dataset']]} rows of {p['img_dataset']}")
     if "sincos" not in p["abl_kernels"]:
         problems.append("'abl_kernels' must include 'sincos', the map the ablation ranks")
     return problems
@@ -145,24 +147,24 @@ def slopes(errors: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def error_vs_memories(Ks, Y: int, betas, dim: int, nq: int, *, seed: int, device) -> pd.DataFrame:
-    """Fig 5: error vs the number of stored memories K at fixed Y, queries at / near the first K_min memories and
-    random; T grows by `add` as K grows."""
-    Ks = sorted(Ks)
-    g = torch.Generator().manual_seed(seed + 5)
-    xi = binary_patterns(Ks[-1], dim, generator=g).to(device)  # (K_max, D)
-    queries = query_sets(xi[:Ks[0]], nq, generator=g)  # at, near and far from the first memories
-    rows = []
-    for beta in betas:
-        dr = DrDAM(RandomFeatureMap(FeatureConfig(dim, Y, beta, seed=seed), device))
-        stored = 0
-        for K in Ks:
-            dr.add(xi[stored:K])  # a new memory modifies the weights; the size of T does not change
-            stored = K
-            mr = MrDAM(xi[:K], beta)
-            for name, q in queries.items():
-                rows.append({"K": K, "beta": beta, "query": name, "dim_T": dr.T.numel(),
-                             "n_params_Mr": mr.n_params, **compare(mr, dr, q)[0]})
+def error_vs_memories(Ks, Y: int, betas, dims, nq: int, *, seed: int, device) -> pd.DataFrame:
+    """Fig 5: error vs the number of stored memories K at fixed Y per D and beta, queries at / near the first K_min
+    memories and random; T grows by `add` as K grows."""
+    Ks, rows = sorted(Ks), []
+    for dim in dims:
+        g = torch.Generator().manual_seed(seed + 5 + dim)
+        xi = binary_patterns(Ks[-1], dim, generator=g).to(device)  # (K_max, D)
+        queries = query_sets(xi[:Ks[0]], nq, generator=g)  # at, near and far from the first memories
+        for beta in betas:
+            dr = DrDAM(RandomFeatureMap(FeatureConfig(dim, Y, beta, seed=seed), device))
+            stored = 0
+            for K in Ks:
+                dr.add(xi[stored:K])  # a new memory modifies the weights; the size of T does not change
+                stored = K
+                mr = MrDAM(xi[:K], beta)
+                for name, q in queries.items():
+                    rows.append({"D": dim, "K": K, "beta": beta, "query": name, "dim_T": dr.T.numel(),
+                                 "n_params_Mr": mr.n_params, **compare(mr, dr, q)[0]})
     return pd.DataFrame(rows)
 
 

@@ -84,13 +84,18 @@ def plot_retrieval(table: pd.DataFrame) -> plt.Figure:
 
 
 def plot_error_vs_memories(table: pd.DataFrame) -> plt.Figure:
-    """Fig 5: |dE| and per-coordinate |d grad E| vs the number of stored memories K at fixed Y."""
-    fig, axes = _panels(1, 2)
-    for ax, (col, label) in zip(axes[0], (("err_E", "mean |ΔE|"), ("err_grad", "mean |Δ∇E| per coordinate"))):
-        for (beta, query), g in table.groupby(["beta", "query"]):
-            ax.errorbar(g["K"], g[col], yerr=g[col.replace("err", "se")], marker="o", ms=3, lw=1,
-                        label=f"{QUERY_TITLES[query].split(' (')[0]}, β = {beta:g}")
-        ax.set_xscale("log"), ax.set_yscale("log"), ax.set_xlabel("stored memories K"), ax.set_ylabel(label)
+    """Fig 5: |dE| and per-coordinate |d grad E| vs the number of stored memories K at fixed Y; rows D."""
+    dims = sorted(table["D"].unique())
+    fig, axes = _panels(len(dims), 2)
+    for row, dim in zip(axes, dims):
+        rows = table[table["D"] == dim]
+        for ax, (col, label) in zip(row, (("err_E", "mean |ΔE|"), ("err_grad", "mean |Δ∇E| per coordinate"))):
+            for (beta, query), g in rows.groupby(["beta", "query"]):
+                ax.errorbar(g["K"], g[col], yerr=g[col.replace("err", "se")], marker="o", ms=3, lw=1,
+                            label=f"{QUERY_TITLES[query].split(' (')[0]}, β = {beta:g}")
+            ax.set_xscale("log"), ax.set_yscale("log"), ax.set_ylabel(label), ax.set_title(f"D = {dim}", fontsize=9)
+    for ax in axes[-1]:
+        ax.set_xlabel("stored memories K")
     axes[0][0].legend(fontsize=7)
     fig.tight_layout()
     return fig
@@ -126,7 +131,11 @@ def plot_completion(res: CompletionResult, Y: int, shape: tuple[int, int], n_sho
     for r, (label, images) in enumerate(rows):
         for c in range(n_show):
             ax = fig.add_subplot(grid[r, c])
-            ax.imshow(images[c].reshape(shape).cpu().numpy(), cmap="gray_r", vmin=0, vmax=vmax)
+            pixels = images[c].reshape(shape).cpu().numpy() / vmax
+            if len(shape) == 3:  # colour: RGB in [0, 1]
+                ax.imshow(pixels.clip(0, 1))
+            else:
+                ax.imshow(pixels, cmap="gray_r", vmin=0, vmax=1)
             ax.set_xticks([]), ax.set_yticks([])
             if c == 0:
                 ax.set_ylabel(label, fontsize=7)
@@ -154,7 +163,10 @@ def plot_cost(table: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def image_shape(dim: int) -> tuple[int, int]:
-    """(h, w) of a square image with dim pixels, else one row."""
+def image_shape(dim: int) -> tuple[int, ...]:
+    """(h, w, 3) of a square colour image with dim values, else (h, w) of a square grey one, else one row."""
+    side = math.isqrt(dim // 3)
+    if dim % 3 == 0 and 3 * side * side == dim:
+        return (side, side, 3)
     side = math.isqrt(dim)
     return (side, side) if side * side == dim else (1, dim)

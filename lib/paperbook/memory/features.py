@@ -8,7 +8,6 @@ larger one. sqrt(beta) is folded into the stored frequencies.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 
@@ -43,14 +42,21 @@ def rbf_kernel(x: Tensor, y: Tensor, beta: float) -> Tensor:
     return torch.exp(-0.5 * beta * torch.cdist(x, y).square())
 
 
-@functools.lru_cache(maxsize=256)  # at most 256 x 4096 x D float64 values
+_BLOCKS: dict[tuple[int, int, int], tuple[Tensor, Tensor]] = {}  # blocks of the latest (seed, D) only
+
+
 def _block(seed: int, dim: int, block: int) -> tuple[Tensor, Tensor]:
-    """Block `block` of (omega, b): GEN_BLOCK rows from their own seed, cached (omega does not depend on beta,
-    so a sweep over beta and nested Y draws each block once). Callers never modify it."""
-    state = int(np.random.SeedSequence([seed, block]).generate_state(1, np.uint64)[0] >> 1)
-    g = torch.Generator().manual_seed(state)
-    omega = torch.randn(GEN_BLOCK, dim, generator=g, dtype=torch.float64)
-    return omega, 2 * math.pi * torch.rand(GEN_BLOCK, generator=g, dtype=torch.float64)
+    """Block `block` of (omega, b): GEN_BLOCK rows from their own seed. omega does not depend on beta, so the
+    blocks of the latest (seed, D) are kept: a sweep over beta and nested Y draws each block once, and memory
+    stays bounded by one D's features. Callers never modify the tensors."""
+    if any(key[:2] != (seed, dim) for key in _BLOCKS):
+        _BLOCKS.clear()
+    if (seed, dim, block) not in _BLOCKS:
+        state = int(np.random.SeedSequence([seed, block]).generate_state(1, np.uint64)[0] >> 1)
+        g = torch.Generator().manual_seed(state)
+        omega = torch.randn(GEN_BLOCK, dim, generator=g, dtype=torch.float64)
+        _BLOCKS[seed, dim, block] = omega, 2 * math.pi * torch.rand(GEN_BLOCK, generator=g, dtype=torch.float64)
+    return _BLOCKS[seed, dim, block]
 
 
 def draw_frequencies(cfg: FeatureConfig) -> tuple[Tensor, Tensor]:

@@ -15,7 +15,8 @@ from torch import Tensor
 
 from .cluster_data import read_keel
 
-IMAGE_SETS = ("digits", "letter")
+DATA_SETS = ("digits", "letter", "patches")
+PATCH = 32  # side of the sample-image patches (32 x 32 x 3 = 3072, CIFAR-sized)
 
 
 def binary_patterns(n: int, dim: int, *, generator: torch.Generator, unique: bool = True,
@@ -83,9 +84,22 @@ def load_letter() -> tuple[np.ndarray, np.ndarray]:
     return read_keel("data/balanced/raw/letter.dat")
 
 
+def sample_image_patches() -> np.ndarray:
+    """Non-overlapping PATCH x PATCH x 3 tiles of scikit-learn's two sample photos, flattened row by row (so the
+    last coordinates are the bottom rows). Shape: (520, 3072), values 0..255."""
+    tiles = []
+    for image in skd.load_sample_images().images:  # (427, 640, 3) uint8 each
+        rows, cols = image.shape[0] // PATCH, image.shape[1] // PATCH
+        grid = image[:rows * PATCH, :cols * PATCH].reshape(rows, PATCH, cols, PATCH, 3).swapaxes(1, 2)
+        tiles.append(grid.reshape(rows * cols, PATCH * PATCH * 3))
+    return np.concatenate(tiles).astype(np.float64)
+
+
 def load_images(name: str) -> np.ndarray:
-    """Rows of an offline data set scaled to [0, 1/sqrt(D)]: digits (1797 x 64) or letter (20000 x 16)."""
-    if name not in IMAGE_SETS:
-        raise ValueError(f"unknown data set {name!r}; choose from {IMAGE_SETS}")
-    X = skd.load_digits().data if name == "digits" else load_letter()[0]
-    return scale_unit_distance(X)
+    """Rows of an offline data set scaled to [0, 1/sqrt(D)]: digits (1797 x 64), letter (20000 x 16) or
+    sample-image patches (520 x 3072)."""
+    loaders = {"digits": lambda: skd.load_digits().data, "letter": lambda: load_letter()[0],
+               "patches": sample_image_patches}
+    if name not in loaders:
+        raise ValueError(f"unknown data set {name!r}; choose from {DATA_SETS}")
+    return scale_unit_distance(loaders[name]())
