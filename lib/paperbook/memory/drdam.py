@@ -18,7 +18,19 @@ from .features import TRIG, RandomFeatureMap
 OFFICIAL_EPS = 1e-5  # official clip of <phi, T> for the trig maps (0 for the positive maps)
 
 
-class MrDAM:
+class DenseAM:
+    """What both models share: gradient-descent dynamics on their energy (a subclass defines `grad`)."""
+
+    def grad(self, x: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def descend(self, q: Tensor, alpha: float, depth: int, clamp: Tensor | None = None,
+                energy_fn: Callable[[Tensor], Tensor] | None = None) -> tuple[Tensor, Tensor | None]:
+        """`depth` gradient steps from q with `clamp`ed coordinates fixed; energy_fn is recorded along the path."""
+        return descend(q, self.grad, alpha, depth, clamp, energy_fn)
+
+
+class MrDAM(DenseAM):
     """The conventional Dense AM: memories xi (K, D) kept as rows; K*D parameters."""
 
     def __init__(self, xi: Tensor, beta: float):
@@ -33,13 +45,8 @@ class MrDAM:
         """grad E(x) = x - softmax(...) @ xi, eq-01-grad. Shape: (n, D) -> (n, D)."""
         return lse_energy_grad(x, self.xi, self.beta, sq_distances_mm)
 
-    def descend(self, q: Tensor, alpha: float, depth: int, clamp: Tensor | None = None,
-                energy_fn: Callable[[Tensor], Tensor] | None = None) -> tuple[Tensor, Tensor | None]:
-        """`depth` gradient steps from q with `clamp`ed coordinates fixed; energy_fn is recorded along the path."""
-        return descend(q, self.grad, alpha, depth, clamp, energy_fn)
 
-
-class DrDAM:
+class DrDAM(DenseAM):
     """The distributed Dense AM: T = sum_mu phi(xi_mu), a vector of fixed size F whatever the number of memories.
 
     <phi(x), T> estimates sum_mu exp(-beta/2 ||x - xi_mu||^2); estimates below eps (trig maps only) are
@@ -77,9 +84,12 @@ class DrDAM:
         """True where the estimate is clipped (energy saturated, gradient zero). Shape: (n, D) -> (n,) bool."""
         return ~self._inside(self.similarity(x))
 
+    def _energy_of(self, dot: Tensor) -> Tensor:
+        return -torch.log(dot.clamp_min(self.eps)) / self.beta
+
     def energy(self, x: Tensor) -> Tensor:
         """E^(x) = -1/beta log max(<phi(x), T>, eps), eq-01-drdam. Shape: (n, D) -> (n,)."""
-        return -torch.log(self.similarity(x).clamp_min(self.eps)) / self.beta
+        return self._energy_of(self.similarity(x))
 
     def evaluate(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """(energy (n,), gradient (n, D), clamped (n,) bool) from one pass over the features.
@@ -89,18 +99,13 @@ class DrDAM:
         dot, vjp = self.fmap.project_and_vjp(x, self.T)  # (n,), (n, D)
         inside = self._inside(dot)
         safe = dot.where(inside, torch.ones_like(dot))
-        energy = -torch.log(dot.clamp_min(self.eps)) / self.beta
+        energy = self._energy_of(dot)
         grad = vjp * torch.where(inside, -1.0 / (self.beta * safe), 0.0).unsqueeze(-1)
         return energy, grad, ~inside
 
     def grad(self, x: Tensor) -> Tensor:
         """grad E^(x), eq-01-drgrad; zero where clamped. Shape: (n, D) -> (n, D)."""
         return self.evaluate(x)[1]
-
-    def descend(self, q: Tensor, alpha: float, depth: int, clamp: Tensor | None = None,
-                energy_fn: Callable[[Tensor], Tensor] | None = None) -> tuple[Tensor, Tensor | None]:
-        """`depth` gradient steps from q with `clamp`ed coordinates fixed; energy_fn is recorded along the path."""
-        return descend(q, self.grad, alpha, depth, clamp, energy_fn)
 
 
 def saturation_energy(beta: float, eps: float = OFFICIAL_EPS) -> float:
