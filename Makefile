@@ -16,7 +16,7 @@ export TRANSFORMERS_OFFLINE := 1
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: setup book chapters chapter html test golden lab clean
+.PHONY: setup book chapters chapter html check test golden new-chapter lab clean
 .DEFAULT_GOAL := book
 
 setup: $(STAMP) $(MATHJAX)  ## idempotent: venv + pinned packages, local MathJax
@@ -48,15 +48,26 @@ chapter: setup  ## make chapter CH=02 ARGS="-p seed 3" (or ARGS="-f notebooks/pa
 	  || { rm -f "$$out.tmp"; exit 1; }
 
 html: setup  ## build the book from the executed chapters (a chapter not executed uses its golden)
-	$(PY) -m paperbook.book build --strict
+	$(PY) -m paperbook.core.book build --strict
 
 book: chapters html  ## set up, execute every chapter, build book/_build/html/index.html
 
-test: setup $(CHROMIUM)  ## unit, contract, nbval, book build (-W) and browser tests
+check: setup  ## lint + unit + contract tests (a few minutes): what to run before every commit
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -m "not slow" tests
+
+test: setup $(CHROMIUM)  ## lint, unit, contract, nbval, book build (-W) and browser tests
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest tests
 
-golden: setup  ## refresh the committed executed notebooks (fast profile, in place): the nbval goldens
-	@for nb in $(NOTEBOOKS); do $(VENV)/bin/papermill --cwd notebooks "$$nb" "$$nb" || exit 1; done
+golden: setup  ## refresh the committed executed notebooks in place (the nbval goldens); CH=02 for one chapter
+	@for nb in $(if $(CH),$(wildcard notebooks/$(CH)_*.ipynb),$(NOTEBOOKS)) \
+	  $(if $(CH),,tests/notebooks/fixtures/00_template.ipynb); do \
+	  $(VENV)/bin/papermill --cwd "$$(dirname $$nb)" "$$nb" "$$nb" || exit 1; done
+
+new-chapter: setup  ## make new-chapter NN=03 SLUG=compositional_complexity: start a chapter from the skeleton
+	@test -n "$(NN)" -a -n "$(SLUG)" || { echo "usage: make new-chapter NN=03 SLUG=compositional_complexity" >&2; exit 2; }
+	$(PY) -m paperbook.core.skeleton $(NN) $(SLUG)
 
 lab: setup  ## JupyterLab on the notebooks (the jupyter packages live in the `lab` extra)
 	$(PY) -m pip install -q -c constraints.txt -e '.[lab]'

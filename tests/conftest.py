@@ -1,5 +1,8 @@
-"""Shared fixtures: a `device` parameter (cpu, plus cuda where present) and single-threaded torch."""
+"""Shared fixtures: a `device` parameter (cpu, plus cuda where present), single-threaded torch, and every test
+starting from the same global random state (a test that draws without a generator is still reproducible alone
+and in any order)."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -13,6 +16,13 @@ def _single_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    """Seed torch's and numpy's global generators before each test."""
+    torch.manual_seed(0)
+    np.random.seed(0)
 
 
 @pytest.fixture(params=DEVICES)

@@ -1,4 +1,4 @@
-"""Helpers shared by the notebook tests: the chapter list and parsing of a `parameters` cell."""
+"""Helpers shared by the notebook tests: the chapter list, the skeleton fixture, parsing of a `parameters` cell."""
 
 from __future__ import annotations
 
@@ -7,12 +7,21 @@ from pathlib import Path
 
 import nbformat
 
+from paperbook.core.chapters import notebooks
+
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = notebooks(ROOT)
+FIXTURES = ROOT / "tests" / "notebooks" / "fixtures"
+TEMPLATE = FIXTURES / "00_template.ipynb"  # the skeleton chapter's notebook (paperbook.chapters._template)
 
 
 def read(path: Path):
     return nbformat.read(path, as_version=4)
+
+
+def full_profile(path: Path) -> Path:
+    """The full-profile overrides of a chapter notebook (or of the skeleton fixture)."""
+    return path.parent / "params" / f"{path.stem}.full.yaml"
 
 
 def parameters_cells(nb) -> list:

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from paperbook.memory.clam_train import (ClAM, ClAMConfig, PlateauSchedule, fit_clam_grid, grid_configs,
-                                         labels_of)
+from paperbook.memory.clam_train import ClAM, ClAMConfig, PlateauSchedule, fit_clam_grid, grid_configs, labels_of
 from paperbook.memory.cluster_data import load_clustering
 from paperbook.memory.cluster_eval import evaluate, kmeans_baseline
 
@@ -64,9 +63,9 @@ def test_config_rejects_bad_fields(bad, field):
         ClAMConfig(**{"k": 3, **bad})
 
 
-def test_config_T_follows_alpha():
-    assert ClAMConfig(k=2, alpha=0.1).T == 10
-    assert ClAMConfig(k=2, alpha=0.05).T == 20
+def test_config_steps_follow_alpha():
+    assert ClAMConfig(k=2, alpha=0.1).steps == 10
+    assert ClAMConfig(k=2, alpha=0.05).steps == 20
 
 
 def test_fit_grid_rejects_configs_disagreeing_in_a_shared_field(iris):
@@ -152,3 +151,12 @@ def test_estimator_fit_predict_on_iris(iris, device):
         labels = model.predict(X, assign_how=how)
         assert labels.shape == (150,)
         assert labels.min() >= 0 and labels.max() < k
+
+
+def test_mask_sampler_does_not_move_the_batches(iris):
+    """Batches, masks and noise have their own streams: an unmasked configuration (which ignores the masks) ends
+    identical whichever mask sampler the grid uses."""
+    X, _, k = iris
+    fits = [fit_clam_grid(X, [ClAMConfig(k=k, self_supervised=False, official_quirks=quirks, epochs=3, batch=32)],
+                          seed=0) for quirks in (False, True)]
+    assert torch.equal(fits[0].prototypes, fits[1].prototypes)

@@ -40,7 +40,7 @@ def test_nmi_ari_reported_only_with_ground_truth(two_blobs):
 def test_voronoi_agreement_golden_values():
     betas = [5, 15, 30, 40, 75, 200]
     golden = [0.705, 0.891, 0.975, 0.986, 0.996, 0.999]
-    table = voronoi_agreement(basin_maps(BASIN_MEMORIES, voronoi_grid(200), betas, alpha=0.1, T=10))
+    table = voronoi_agreement(basin_maps(BASIN_MEMORIES, voronoi_grid(200), betas, alpha=0.1, steps=10))
     assert table["beta"].tolist() == [float(b) for b in betas]
     np.testing.assert_allclose(table["agreement"], golden, atol=0.01)
     assert table["agreement"].is_monotonic_increasing

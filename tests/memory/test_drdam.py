@@ -9,7 +9,7 @@ import torch
 from paperbook.memory.drdam import OFFICIAL_EPS, DrDAM, MrDAM, saturation_energy
 from paperbook.memory.energy import descend, softmax_weights
 from paperbook.memory.features import KINDS, FeatureConfig, RandomFeatureMap
-from paperbook.memory.patterns import (binarize, binary_patterns, hamming_fraction, occlude, scale_unit_distance)
+from paperbook.memory.patterns import binarize, binary_patterns, hamming_fraction, occlude, scale_unit_distance
 
 
 @pytest.fixture
@@ -25,7 +25,8 @@ def test_mrdam_grad_matches_central_differences(memories):
     mr = MrDAM(memories, 7.0)
     x = torch.rand(3, 16, dtype=torch.float64, generator=torch.Generator().manual_seed(1)) / 4
     h = 1e-6
-    fd = torch.stack([(mr.energy(x + h * e) - mr.energy(x - h * e)) / (2 * h) for e in torch.eye(16, dtype=x.dtype)], -1)
+    fd = torch.stack([(mr.energy(x + h * e) - mr.energy(x - h * e)) / (2 * h)
+                      for e in torch.eye(16, dtype=x.dtype)], -1)  # central differences, (n, D)
     assert torch.allclose(mr.grad(x), fd, rtol=1e-6, atol=1e-9)
 
 
@@ -57,7 +58,8 @@ def test_drdam_grad_matches_central_differences(memories, kind):
     x = memories[:3] + 0.01
     assert not dr.clamped(x).any()
     h = 1e-6
-    fd = torch.stack([(dr.energy(x + h * e) - dr.energy(x - h * e)) / (2 * h) for e in torch.eye(16, dtype=x.dtype)], -1)
+    fd = torch.stack([(dr.energy(x + h * e) - dr.energy(x - h * e)) / (2 * h)
+                      for e in torch.eye(16, dtype=x.dtype)], -1)  # central differences, (n, D)
     assert torch.allclose(dr.grad(x), fd, rtol=1e-5, atol=1e-8)
 
 
@@ -179,13 +181,14 @@ def test_matmul_distances_equal_difference_distances(memories):
 
 def test_sample_image_patches_are_rgb_tiles_with_the_bottom_last():
     from sklearn.datasets import load_sample_images
-    from paperbook.memory.patterns import PATCH, load_images, sample_image_patches
-    from paperbook.memory.drdam_plots import image_shape
+
+    from paperbook.memory.patterns import PATCH, image_shape, load_images, sample_image_patches
     tiles = sample_image_patches()
     assert tiles.shape == (2 * (427 // PATCH) * (640 // PATCH), PATCH * PATCH * 3)
     photo = load_sample_images().images[0]
     assert np.array_equal(tiles[1].reshape(image_shape(tiles.shape[1])), photo[:PATCH, PATCH:2 * PATCH])
     _, visible = occlude(torch.as_tensor(tiles[:1]), 0.5)
-    assert visible.reshape(PATCH, PATCH, 3)[: PATCH // 2].all() and not visible.reshape(PATCH, PATCH, 3)[PATCH // 2:].any()
+    visible = visible.reshape(PATCH, PATCH, 3)
+    assert visible[: PATCH // 2].all() and not visible[PATCH // 2:].any()
     scaled = load_images("patches")
     assert scaled.min() >= 0 and math.isclose(scaled.max(), 1 / math.sqrt(tiles.shape[1]))

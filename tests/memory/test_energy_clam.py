@@ -3,8 +3,7 @@
 import pytest
 import torch
 
-from paperbook.memory.clam import (am_forward, am_step, assign, clam_loss, fill_values, make_masks,
-                                   masked_input, n_steps)
+from paperbook.memory.clam import am_forward, am_step, assign, clam_loss, fill_values, make_masks, masked_input, n_steps
 from paperbook.memory.energy import lse_energy, lse_energy_grad, softmax_weights
 
 F64 = torch.float64
@@ -63,14 +62,14 @@ def test_am_step_with_alpha_one_is_softmax_weighted_prototype_average(device):
 
 def test_clam_loss_gradient_through_ten_steps_matches_finite_differences(device):
     B, d, k, beta, alpha = 5, 4, 3, 1.7, 0.1
-    T = n_steps(alpha)
+    steps = n_steps(alpha)
     x = randn(B, d, seed=6, device=device)
     rho = randn(k, d, seed=7, device=device)
     mask = make_masks(B, d, 0.5, shared=False, generator=torch.Generator().manual_seed(8)).to(device)
     x_tilde = masked_input(x, mask, fill_values(x, "mean"))
 
     def loss(r):
-        return clam_loss(x, x_tilde, r, mask, beta, alpha, T)
+        return clam_loss(x, x_tilde, r, mask, beta, alpha, steps)
 
     r = rho.clone().requires_grad_()
     (g,) = torch.autograd.grad(loss(r), r)

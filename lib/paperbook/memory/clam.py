@@ -27,17 +27,18 @@ def am_step(v: Tensor, rho: Tensor, beta: Tensor | float, alpha: float, mask: Te
     return torch.where(mask, v + step, v)
 
 
-def am_forward(x0: Tensor, rho: Tensor, beta: Tensor | float, alpha: float, T: int,
+def am_forward(x0: Tensor, rho: Tensor, beta: Tensor | float, alpha: float, steps: int,
                mask: Tensor | None = None) -> Tensor:
-    """v^T: T AM steps from x0 (differentiable in rho). Shape: (..., B, d) -> (..., B, d)."""
+    """v^T: `steps` (T in the paper) AM steps from x0 (differentiable in rho). Shape: (..., B, d) -> (..., B, d)."""
     v = x0
-    for _ in range(T):
+    for _ in range(steps):
         v = am_step(v, rho, beta, alpha, mask)
     return v
 
 
 def n_steps(alpha: float, extra: int = 0) -> int:
-    """T = int(1/alpha) + extra, so that the total time alpha*T is about 1 (official `mhn.py`)."""
+    """The number of AM steps, int(1/alpha) + extra, so that the total time alpha * steps is about 1 (official
+    `mhn.py`; T in the paper)."""
     return int(1.0 / alpha) + extra
 
 
@@ -83,7 +84,7 @@ def masked_input(x: Tensor, mask: Tensor, fill: Tensor) -> Tensor:
 
 
 def clam_loss(x: Tensor, x_tilde: Tensor, rho: Tensor, mask: Tensor, beta: Tensor | float, alpha: float,
-              T: int) -> Tensor:
+              steps: int) -> Tensor:
     """Reconstruction loss (1/(B d)) sum m * (x - v^T(x_tilde))^2, one value per leading index.
 
     Paper: eq-02-loss; only the coordinates in `mask` evolve and are scored. With a full mask and
@@ -91,20 +92,20 @@ def clam_loss(x: Tensor, x_tilde: Tensor, rho: Tensor, mask: Tensor, beta: Tenso
     Shape: x (B, d), x_tilde (..., B, d), rho (..., k, d), mask (..., B, d) -> (...).
     """
     B, d = x.shape[-2:]
-    vT = am_forward(x_tilde, rho, beta, alpha, T, mask)  # (..., B, d)
+    vT = am_forward(x_tilde, rho, beta, alpha, steps, mask)  # (..., B, d)
     return (mask * (x - vT) ** 2).sum((-2, -1)) / (B * d)
 
 
 @torch.no_grad()
-def assign(X: Tensor, rho: Tensor, beta: Tensor | float, alpha: float, T: int,
+def assign(X: Tensor, rho: Tensor, beta: Tensor | float, alpha: float, steps: int,
            how: str = "am") -> Tensor:
-    """Cluster labels: nearest prototype to v^T after T free steps ("am") or to x itself ("nearest").
+    """Cluster labels: nearest prototype to v^T after `steps` free steps ("am") or to x itself ("nearest").
 
     Official `result_helper.get_final_clusters`. Shape: X (n, d), rho (..., k, d) -> (..., n) int64.
     """
     if how not in ("am", "nearest"):
         raise ValueError(f"assignment must be 'am' or 'nearest', got {how!r}")
-    v = am_forward(X, rho, beta, alpha, T) if how == "am" else X.expand(*rho.shape[:-2], *X.shape)
+    v = am_forward(X, rho, beta, alpha, steps) if how == "am" else X.expand(*rho.shape[:-2], *X.shape)
     return sq_distances(v, rho).argmin(-1)
 
 

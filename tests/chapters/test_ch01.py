@@ -5,9 +5,10 @@ import pandas as pd
 import pytest
 import torch
 
-from paperbook.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED
-from paperbook.memory import drdam_claims
-from paperbook.memory import drdam_experiments as ex
+from paperbook.chapters import ch01
+from paperbook.chapters.ch01 import claims as drdam_claims
+from paperbook.chapters.ch01 import experiments as ex
+from paperbook.core.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED
 from paperbook.memory.patterns import binary_patterns, load_images
 
 
@@ -30,10 +31,10 @@ def test_d1_seeded_regression():
     """Mean |dE| and per-coordinate |d grad E| at memories, D=30, K=100, beta=10 (golden, 3 significant digits)."""
     e = ex.error_vs_features([30], 100, 100, [10.0], [1000, 4000], seed=0, device="cpu")
     mem = e[e["query"] == "mem"].set_index("Y")
-    assert mem.loc[1000, "err_E"] == pytest.approx(4.58e-3, rel=5e-3)
-    assert mem.loc[4000, "err_E"] == pytest.approx(2.71e-3, rel=5e-3)
-    assert mem.loc[1000, "err_grad"] == pytest.approx(1.68e-2, rel=5e-3)
-    assert mem.loc[4000, "err_grad"] == pytest.approx(8.35e-3, rel=5e-3)
+    assert mem.loc[1000, "err_E"] == pytest.approx(5.27e-3, rel=5e-3)
+    assert mem.loc[4000, "err_E"] == pytest.approx(2.51e-3, rel=5e-3)
+    assert mem.loc[1000, "err_grad"] == pytest.approx(1.73e-2, rel=5e-3)
+    assert mem.loc[4000, "err_grad"] == pytest.approx(8.16e-3, rel=5e-3)
 
 
 def test_query_sets_need_enough_memories():
@@ -66,82 +67,77 @@ def small_run():
     """Every experiment at a tiny scale (about 2 s): enough to exercise each claim's code path."""
     kw = dict(seed=0, device="cpu")
     errors = ex.error_vs_features([30], 40, 20, [10.0, 50.0], [500, 2000, 8000], **kw)
-    order = ex.error_vs_features([30], 100, 20, [30.0, 50.0], [4000], **kw)
-    retrieval = ex.retrieval_agreement(30, 10, 5, [30.0], [2000], 0.1, 100, **kw)
-    vs_k = ex.error_vs_memories([20, 40, 80], 4000, [30.0], [30], 20, **kw)
-    storage = ex.storage_check(30, 20, 500, 10.0, **kw)
-    completion = ex.completion(load_images("digits"), 10, 5, 30.0, [4000], 0.5, 0.1, 100, **kw).table
-    ablation = ex.kernel_ablation(load_images("digits"), 30, 10, [10.0], [500], ["sincos", "exp"], **kw)
-    cost = ex.cost_vs_memories([10, 400], 500, 30, 10.0, 4, 1, **kw)
-    return errors, ex.slopes(errors), order, retrieval, vs_k, storage, completion, ablation, cost
+    return {"errors": errors, "slopes": ex.slopes(errors),
+            "order": ex.error_vs_features([30], 100, 20, [30.0, 50.0], [4000], stream="fig3-order", **kw),
+            "retrieval": ex.retrieval_agreement(30, 10, 5, [30.0], [2000], 0.1, 100, **kw),
+            "vs_k": ex.error_vs_memories([20, 40, 80], 4000, [30.0], [30], 20, **kw),
+            "storage": ex.storage_check(30, 20, 500, 10.0, **kw),
+            "completion": ex.completion(load_images("digits"), 10, 5, 30.0, [4000], 0.5, 0.1, 100, **kw).table,
+            "ablation": ex.kernel_ablation(load_images("digits"), 30, 10, [10.0], [500], ["sincos", "exp"], **kw),
+            "cost": ex.cost_vs_memories([10, 400], 500, 30, 10.0, 4, 1, **kw), "cost_Y": 500, "cost_dim": 30}
 
 
 def claims_of(run) -> pd.DataFrame:
-    claims, _ = drdam_claims.chapter_claims(*run, cost_Y=500, cost_dim=30)
-    return claims.table().set_index("id")
+    return drdam_claims.chapter_claims(**run).table().set_index("id")
 
 
 def test_chapter_claims_on_a_small_run(small_run):
-    claims, glue = drdam_claims.chapter_claims(*small_run, cost_Y=500, cost_dim=30)
+    claims = drdam_claims.chapter_claims(**small_run)
     table = claims.table().set_index("id")
     assert list(table.index) == ["D1", "D1b", "D2", "D2g", "D3", "D3g", "D4", "D5", "D6", "D7", "D8", "D9", "D10"]
-    assert table.loc["D5", "verdict"] == REPRODUCED  # exact in float64 whatever the scale
-    assert table.loc["D10", "verdict"] == REPRODUCED  # 400 x 30 parameters vs 2 x 500
-    assert all(isinstance(v, (int, float, str)) and not isinstance(v, np.generic) for v in glue.values())
+    assert claims.verdict("D5") == REPRODUCED  # exact in float64 whatever the scale
+    assert claims.verdict("D10") == REPRODUCED  # 400 x 30 parameters vs 2 x 500
+    assert set(table["source"]) <= {"Fig 1", "Fig 3", "Fig 4A", "Fig 5", "Fig 6", "text"}
+    assert all(isinstance(v, (int, float, str)) and not isinstance(v, np.generic) for v in claims.quotes.values())
 
 
 def test_d5_fails_when_adding_is_not_exact(small_run):
-    run = list(small_run)
-    run[5] = {**run[5], "max|T_all - (T_K-1 + phi)|": 1e-6}
+    run = {**small_run, "storage": {**small_run["storage"], "max|T_all - (T_K-1 + phi)|": 1e-6}}
     assert claims_of(run).loc["D5", "verdict"] == NOT_REPRODUCED
-    run = list(small_run)
-    run[4] = run[4].assign(dim_T=np.arange(len(run[4])))  # T grew while memories were added
-    assert claims_of(run).loc["D5", "verdict"] == NOT_REPRODUCED
+    grown = small_run["vs_k"].assign(dim_T=np.arange(len(small_run["vs_k"])))  # T grew while memories were added
+    assert claims_of({**small_run, "vs_k": grown}).loc["D5", "verdict"] == NOT_REPRODUCED
 
 
 def test_d9_fails_when_sincos_is_not_best(small_run):
-    run = list(small_run)
-    ablation = run[7].copy()
+    ablation = small_run["ablation"].copy()
     ablation.loc[ablation["kind"] == "sincos", "err_grad"] = 10.0
-    run[7] = ablation
-    assert claims_of(run).loc["D9", "verdict"] == NOT_REPRODUCED
+    assert claims_of({**small_run, "ablation": ablation}).loc["D9", "verdict"] == NOT_REPRODUCED
 
 
 def test_gated_claims_are_not_run_without_beta_30(small_run):
-    run = list(small_run)
-    run[2] = run[2].assign(beta=run[2]["beta"] + 1.0)  # order run at beta 31, 51
-    run[3] = run[3].assign(beta=40.0)
+    run = {**small_run, "order": small_run["order"].assign(beta=small_run["order"]["beta"] + 1.0),  # beta 31, 51
+           "retrieval": small_run["retrieval"].assign(beta=40.0)}
     table = claims_of(run)
     assert table.loc["D2g", "verdict"] == NOT_RUN and table.loc["D4", "verdict"] == NOT_RUN
 
 
 def test_d3_uses_only_Y_up_to_64k(small_run):
-    run = list(small_run)
-    errors = run[0]
+    errors = small_run["errors"]
     far = errors[errors["Y"] == errors["Y"].max()].assign(Y=10 ** 6, err_E=0.0, clamp_frac=0.0)
-    run[0] = pd.concat([errors, far], ignore_index=True)  # a perfect large-Y cell must not change D3
+    run = {**small_run, "errors": pd.concat([errors, far], ignore_index=True)}  # a perfect large-Y cell: no change
     assert claims_of(run).loc["D3", "ours"] == claims_of(small_run).loc["D3", "ours"]
 
 
-def test_check_params_catches_cross_parameter_problems():
-    from paperbook.chapters import param_spec
+def test_check_catches_cross_parameter_problems():
     from notebook_utils import ROOT, parameter_defaults, parameters_cells, read
-    defaults = parameter_defaults(parameters_cells(read(ROOT / "notebooks" / "01_dense_am_random_features.ipynb"))[0])
-    assert ex.check_params(defaults) == []
-    bad = {**defaults, "ret_nq": defaults["ret_K"] + 1, "abl_kernels": ["cos"], "abl_K": 1797, "vsK_Ks": [50, 2 ** 31]}
-    problems = " | ".join(ex.check_params(bad))
-    assert "'ret_nq' = 21" in problems and "sincos" in problems and "rows of digits" in problems and "distinct" in problems
-    assert param_spec("01_dense_am_random_features") is ex.PARAMS
+    defaults = parameter_defaults(parameters_cells(read(ROOT / "notebooks" / f"{ch01.SLUG}.ipynb"))[0])
+    assert ch01.check(defaults) == []
+    bad = {**defaults, "fig4a_nq": defaults["fig4a_K"] + 1, "fig6_kernels": ["cos"], "fig6_K": 1797,
+           "fig5_Ks": [50, 2 ** 31]}
+    problems = " | ".join(ch01.check(bad))
+    assert "'fig4a_nq' = 21" in problems and "sincos" in problems and "rows of digits" in problems
+    assert "distinct" in problems
 
 
 def test_every_glue_key_the_notebook_cites_is_provided(small_run):
-    """Prose keys ({glue:text}`key`) come from a glue() call in the notebook or from chapter_claims, once each."""
+    """Prose keys ({glue:text}`key`) are parameters (start glues them), glue() calls of the notebook or quotes of
+    the claims, each provided once."""
     import re
+
     from notebook_utils import ROOT, read
-    nb = read(ROOT / "notebooks" / "01_dense_am_random_features.ipynb")
+    nb = read(ROOT / "notebooks" / f"{ch01.SLUG}.ipynb")
     cited = {m for c in nb.cells if c.cell_type == "markdown" for m in re.findall(r"\{glue:text\}`(\w+)", c.source)}
     in_cells = [m for c in nb.cells if c.cell_type == "code" for m in re.findall(r"glue\(\"(\w+)\"", c.source)]
-    _, quoted = drdam_claims.chapter_claims(*small_run, cost_Y=500, cost_dim=30)
-    provided = in_cells + list(quoted)
+    provided = list(ch01.PARAMS) + in_cells + list(drdam_claims.chapter_claims(**small_run).quotes)
     assert cited <= set(provided), cited - set(provided)
     assert len(provided) == len(set(provided)), "a glue key is set twice"

@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 import yaml
+from notebook_utils import NOTEBOOKS, ROOT, read
 
-from paperbook.book import build
-from notebook_utils import NOTEBOOKS, ROOT
+from paperbook.core.book import build
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +36,17 @@ def test_book_has_every_page_and_the_chapter_table(built_book):
     intro = (built_book / "intro.html").read_text()
     for nb in NOTEBOOKS:
         assert f"chapters/{nb.stem}.html" in intro, "chapter table lacks a chapter link"
-    assert re.search(r"\d+ reproduced", intro), "chapter table shows no verdicts"
+    assert re.search(r"\d+ of \d+ reproduced", intro), "chapter table shows no hard-claim counts"
     assert "wall time" in (built_book / "provenance.html").read_text()
+
+
+@pytest.mark.slow
+def test_every_figure_is_numbered_and_captioned(built_book):
+    for nb in NOTEBOOKS:
+        shown = sum(c.source.count("run.show(") for c in read(nb).cells if c.cell_type == "code")
+        page = (built_book / "chapters" / f"{nb.stem}.html").read_text()
+        captions = re.findall(r'<figcaption>\s*<p><span class="caption-number">Fig\. [\d.]+ </span>', page)
+        assert len(captions) == shown, f"{nb.stem}: {shown} figures shown, {len(captions)} numbered captions"
 
 
 @pytest.mark.slow

@@ -1,6 +1,6 @@
 """Book assembly: generated pages (chapter table, provenance) and an atomic Jupyter Book build.
 
-    python -m paperbook.book build [--source book] [--out book/_build/html] [--strict]
+    python -m paperbook.core.book build [--source book] [--out book/_build/html] [--strict]
 
 Executed chapters are read from <source>/chapters/; a chapter not executed there is taken from its
 committed, executed notebook in notebooks/ (the nbval golden). The HTML is built into a temporary folder
@@ -21,12 +21,13 @@ import nbformat
 import pandas as pd
 
 from .artifacts import atomic_write
-from .claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED
-from .run import repo_root
+from .chapters import notebooks
+from .claims import HARD, NOT_RUN, REPORTED, REPRODUCED
+from .run import FIGURE_KEY, repo_root
 
 
 def chapter_slugs(root: Path) -> list[str]:
-    return sorted(p.stem for p in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    return [nb.stem for nb in notebooks(root)]
 
 
 def chapter_title(notebook: Path) -> str:
@@ -37,24 +38,39 @@ def chapter_title(notebook: Path) -> str:
     return notebook.stem
 
 
-def _verdict_summary(claims: pd.DataFrame | None) -> tuple[str, str]:
-    """('3 reproduced, 2 not reproduced', 'A1: reproduced · ...') for a chapter's claims table."""
+def claim_counts(claims: pd.DataFrame | None) -> tuple[str, str]:
+    """('5 of 6 reproduced', '4 (2 hold)'): hard claims reproduced of those run, and reported claims."""
     if claims is None:
         return "not run yet", ""
-    counts = claims["verdict"].value_counts()
-    total = ", ".join(f"{counts[v]} {v}" for v in (REPRODUCED, NOT_REPRODUCED, NOT_RUN) if counts.get(v, 0))
-    return total, " · ".join(f"{r.id}: {r.verdict}" for r in claims.itertuples())
+    hard, reported = claims[claims["kind"] == HARD], claims[claims["kind"] == REPORTED]
+    ran = hard[hard["verdict"] != NOT_RUN]
+    text = f"{(ran['verdict'] == REPRODUCED).sum()} of {len(ran)} reproduced"
+    if len(ran) < len(hard):
+        text += f" ({len(hard) - len(ran)} not run)"
+    return text, f"{len(reported)} ({(reported['verdict'] == REPRODUCED).sum()} hold)"
 
 
 def chapter_table(root: Path) -> str:
-    """Markdown table: chapter, claims verdict counts, per-claim verdicts."""
-    lines = ["| chapter | claims | verdicts |", "|---|---|---|"]
+    """Markdown table: chapter, hard claims reproduced, reported claims."""
+    lines = ["| chapter | hard claims | reported claims |", "|---|---|---|"]
     for slug in chapter_slugs(root):
         title = chapter_title(root / "notebooks" / f"{slug}.ipynb")
         csv = root / "figures" / slug / "claims.csv"
-        total, detail = _verdict_summary(pd.read_csv(csv) if csv.exists() else None)
-        lines.append(f"| [{title}](chapters/{slug}.ipynb) | {total} | {detail} |")
+        hard, reported = claim_counts(pd.read_csv(csv) if csv.exists() else None)
+        lines.append(f"| [{title}](chapters/{slug}.ipynb) | {hard} | {reported} |")
     return "\n".join(lines) + "\n"
+
+
+def caption_figures(nb) -> None:
+    """Move each figure output's name and caption (written by Run.show) into its cell's `mystnb.figure` metadata,
+    where myst-nb renders a numbered, captioned figure that {numref} can cite."""
+    for cell in nb.cells:
+        found = [o.metadata[FIGURE_KEY]["figure"] for o in cell.get("outputs", [])
+                 if FIGURE_KEY in o.get("metadata", {})]
+        if len(found) > 1:
+            raise ValueError(f"one figure per cell: a cell shows {[f['name'] for f in found]}")
+        if found:
+            cell.metadata.setdefault("mystnb", {})["figure"] = dict(found[0])
 
 
 def provenance_table(root: Path) -> str:
@@ -88,6 +104,9 @@ def prepare(root: Path, source: Path) -> None:
         if not executed.exists():
             executed.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(root / "notebooks" / f"{slug}.ipynb", executed)
+        nb = nbformat.read(executed, as_version=4)
+        caption_figures(nb)
+        atomic_write(executed, lambda p, nb=nb: nbformat.write(nb, p))
 
 
 def build(root: Path, source: Path, out: Path, strict: bool = True) -> Path:
@@ -96,7 +115,8 @@ def build(root: Path, source: Path, out: Path, strict: bool = True) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out.parent))
     try:
-        cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(source), "--path-output", str(tmp), "--keep-going"]
+        cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(source), "--path-output", str(tmp),
+               "--keep-going"]
         if strict:
             cmd += ["-W", "-n"]
         subprocess.run(cmd, check=True)
@@ -112,7 +132,7 @@ def build(root: Path, source: Path, out: Path, strict: bool = True) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m paperbook.book")
+    parser = argparse.ArgumentParser(prog="python -m paperbook.core.book")
     parser.add_argument("command", choices=["build", "prepare"])
     parser.add_argument("--source", type=Path, help="book source folder (default: book/)")
     parser.add_argument("--out", type=Path, help="HTML output folder (default: <source>/_build/html)")

@@ -1,0 +1,1 @@
+"""One package per chapter: parameters, experiments, plots and claims (core <- topic <- chapter <- notebook)."""

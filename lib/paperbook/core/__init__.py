@@ -1,0 +1,1 @@
+"""The platform every chapter uses; it knows no paper."""

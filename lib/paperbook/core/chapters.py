@@ -1,0 +1,75 @@
+"""The chapter list, discovered rather than kept by hand: `notebooks/NN_<slug>.ipynb` beside
+`lib/paperbook/chapters/chNN/` (whose `__init__.py` declares SLUG, PARAMS and check).
+
+`consistency_problems(root)` lists every place where the notebook stem, the package's SLUG, the figures folder,
+`book/_toc.yml` and the README's chapter table disagree; a test asserts it is empty.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import re
+from pathlib import Path
+from types import ModuleType
+
+import yaml
+
+NOTEBOOK = re.compile(r"^(\d\d)_[a-z0-9_]+$")
+
+
+def notebooks(root: Path) -> list[Path]:
+    """The chapter notebooks notebooks/NN_<slug>.ipynb, in order."""
+    return sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def package_dir(root: Path, number: str) -> Path:
+    return root / "lib" / "paperbook" / "chapters" / f"ch{number}"
+
+
+def load(slug: str) -> ModuleType:
+    """The chapter package of a slug ('02_am_clustering' -> paperbook.chapters.ch02)."""
+    return importlib.import_module(f"paperbook.chapters.ch{slug[:2]}")
+
+
+def declared_slug(init: Path) -> str | None:
+    """The literal `SLUG = "..."` of a chapter package's __init__.py, read without importing it."""
+    for node in ast.parse(init.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "SLUG" for t in node.targets):
+            return ast.literal_eval(node.value)
+    return None
+
+
+def _toc_files(root: Path) -> set[str]:
+    toc = yaml.safe_load((root / "book" / "_toc.yml").read_text())
+    return {entry["file"] for entry in toc.get("chapters", [])}
+
+
+def consistency_problems(root: Path) -> list[str]:
+    """Where the chapter list disagrees with itself (empty when every chapter is declared everywhere)."""
+    problems, slugs = [], [nb.stem for nb in notebooks(root)]
+    toc, readme = _toc_files(root), (root / "README.md").read_text()
+    for slug in slugs:
+        number = slug[:2]
+        if not NOTEBOOK.match(slug):
+            problems.append(f"notebooks/{slug}.ipynb: a chapter notebook is named NN_<lower_snake_slug>")
+        init = package_dir(root, number) / "__init__.py"
+        if not init.exists():
+            problems.append(f"{slug}: no chapter package lib/paperbook/chapters/ch{number}/")
+        elif declared_slug(init) != slug:
+            problems.append(f"{slug}: chapters/ch{number} declares SLUG = {declared_slug(init)!r}")
+        if not (root / "figures" / slug / "claims.csv").exists():
+            problems.append(f"{slug}: figures/{slug}/claims.csv missing (run `make golden CH={number}`)")
+        if f"chapters/{slug}" not in toc:
+            problems.append(f"{slug}: not in book/_toc.yml")
+        if f"(notebooks/{slug}.ipynb)" not in readme:
+            problems.append(f"{slug}: no row in the README's chapter table")
+    for package in sorted((root / "lib" / "paperbook" / "chapters").glob("ch[0-9][0-9]")):
+        if not any(s[:2] == package.name[2:] for s in slugs):
+            problems.append(f"chapters/{package.name} has no notebook notebooks/{package.name[2:]}_<slug>.ipynb")
+    for entry in sorted(toc):
+        if entry.startswith("chapters/") and entry.removeprefix("chapters/") not in slugs:
+            problems.append(f"book/_toc.yml lists {entry}, which has no notebook")
+    for linked in sorted(set(re.findall(r"\(notebooks/(\d\d_\w+)\.ipynb\)", readme)) - set(slugs)):
+        problems.append(f"README links notebooks/{linked}.ipynb, which does not exist")
+    return problems

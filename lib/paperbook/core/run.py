@@ -1,0 +1,181 @@
+"""The run context every chapter uses: validated parameters, seeding, device, staged outputs, provenance.
+
+    from paperbook.chapters import ch02 as ch
+    run = start(globals(), ch)                      # validates, seeds, glues every parameter, prints the header
+    run.table(df, "tab-sc-comparison", digits=3)    # CSV + the rounded text nbval compares
+    run.show(fig, "fig-basins", caption="...")      # PNG + a numbered, captioned figure in the book
+    run.claims(claims)                              # claims.csv, quoted values glued, the table displayed
+    run.finish()                                    # provenance.json; outputs swapped into figures/<slug>/
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import random
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .artifacts import StagedDir
+from .claims import Claims
+from .params import ParameterError, as_config, from_namespace
+from .provenance import git_commit, hardware, versions
+from .rng import rng
+
+FIGURE_KEY = "paperbook"  # output-metadata key: book.prepare turns it into a numbered, captioned figure
+
+
+def repo_root(start: Path | None = None) -> Path:
+    """The checkout's root: $PAPERBOOK_ROOT, else the first parent of `start` (or cwd) holding lib/paperbook."""
+    if os.environ.get("PAPERBOOK_ROOT"):
+        return Path(os.environ["PAPERBOOK_ROOT"]).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "lib" / "paperbook").is_dir():
+            return folder
+    raise FileNotFoundError(f"no paperbook checkout above {here}; set PAPERBOOK_ROOT")
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch's global generators (a safety net: the library draws from `rng` streams) and
+    ask torch for deterministic kernels."""
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # needed by deterministic cuBLAS
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True)
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """'auto' = CUDA when present, else CPU; asking for CUDA without one is an error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise RuntimeError(f"device {name!r} requested but CUDA is not available")
+    return torch.device(name)
+
+
+def _glue(name: str, value: Any) -> None:
+    from myst_nb import glue  # imported here: the library itself runs without the book packages
+
+    glue(name, value, display=False)
+
+
+def formatted(df: pd.DataFrame, digits: int, significant: bool = False) -> str:
+    """The frame as text with floats at `digits` decimals (or significant digits): what nbval compares."""
+    spec = f".{digits}{'g' if significant else 'f'}"
+    index = not isinstance(df.index, pd.RangeIndex)
+    return df.to_string(index=index, float_format=lambda v: format(v, spec))
+
+
+class FigureOutput:
+    """A written PNG shown in the notebook; its output metadata carries the name and caption for the book."""
+
+    def __init__(self, png: bytes, name: str, caption: str):
+        self.png, self.name, self.caption = png, name, caption
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"image/png": base64.b64encode(self.png).decode(), "text/plain": f"<{self.name}: {self.caption}>"}
+        return data, {FIGURE_KEY: {"figure": {"name": self.name, "caption": self.caption}}}
+
+
+class Run:
+    """One execution of a chapter: where its outputs go and what it records about itself."""
+
+    def __init__(self, slug: str, params: dict[str, Any], root: Path, threads: int):
+        self.slug, self.root = slug, root
+        self.params = params
+        self.config = as_config(params, f"Params_{slug}")
+        self.seed = int(params["seed"])
+        torch.set_num_threads(threads)
+        seed_everything(self.seed)
+        self.device = pick_device(params.get("device", "auto"))
+        self.out = StagedDir(root / "figures" / slug)
+        self.started = time.perf_counter()
+        self.commit = git_commit(root)
+        self.figures: list[str] = []
+
+    def rng(self, *keys) -> torch.Generator:
+        """The run's random stream named by keys (paperbook.core.rng)."""
+        return rng(self.seed, *keys)
+
+    def show(self, fig, name: str, *, caption: str, dpi: int = 110) -> FigureOutput:
+        """Write `name`.png and close the figure (it is rendered once); the book shows it numbered and captioned.
+        One figure per cell: the book attaches the caption to the cell's output."""
+        import matplotlib.pyplot as plt
+
+        if not name.startswith("fig-") or name in self.figures:
+            raise ValueError(f"figure names start with 'fig-' and are unique in a run, got {name!r}")
+        if not caption.strip():
+            raise ValueError(f"{name}: a figure needs a caption")
+        path = self.out.path(f"{name}.png")
+        fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+        plt.close(fig)
+        self.figures.append(name)
+        return FigureOutput(path.read_bytes(), name, caption)
+
+    def table(self, df: pd.DataFrame, name: str, digits: int = 3, *, significant: bool = False,
+              view: pd.DataFrame | None = None, quiet: bool = False) -> None:
+        """Write `name`.csv (6 significant digits: float noise does not churn it) and print `view` (default: the
+        frame) rounded to `digits` decimals, or significant digits: the text nbval compares. `quiet` writes the
+        CSV only (a long table that a figure shows)."""
+        if not name.startswith("tab-"):
+            raise ValueError(f"table names start with 'tab-', got {name!r}")
+        df.to_csv(self.out.path(f"{name}.csv"), index=False, float_format="%.6g")
+        if not quiet:
+            print(formatted(df if view is None else view, digits, significant))
+
+    def claims(self, claims: Claims):
+        """Write claims.csv, glue the values the prose quotes, print the compared text and return the styled table."""
+        table = claims.table()
+        table.to_csv(self.out.path("claims.csv"), index=False)
+        for key, value in claims.quotes.items():
+            _glue(key, value)
+        print(table[["id", "ours", "threshold", "verdict"]].to_string(index=False))
+        return (table.style.hide(axis="index").set_uuid("claims")
+                .set_properties(subset=["claim", "note"], **{"text-align": "left"}))
+
+    def finish(self) -> None:
+        """Write provenance.json, move this run's outputs into figures/<slug>/ and print the provenance line."""
+        record = {
+            "chapter": self.slug, "commit": self.commit, "profile": self.params.get("profile", "fast"),
+            "seed": self.seed, "params": self.params, "versions": versions(), "hardware": hardware(self.device),
+            "wall_time_s": round(time.perf_counter() - self.started, 1),
+            "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        self.out.path("provenance.json").write_text(json.dumps(record, indent=2) + "\n")
+        self.out.commit()
+        print(f"commit {record['commit']} · profile {record['profile']} · seed {record['seed']} · "
+              f"{record['hardware']['device']} · torch {record['versions']['torch']} · "
+              f"wall time {record['wall_time_s']} s")
+
+    def describe(self) -> str:
+        return (f"{self.slug}: profile={self.params.get('profile', 'fast')} device={self.device.type} "
+                f"seed={self.seed} commit={self.commit}")
+
+
+def start(namespace: Mapping[str, Any], chapter: ModuleType, *, threads: int = 2, root: Path | None = None) -> Run:
+    """Validate the notebook's parameters against `chapter.PARAMS` and `chapter.check` (raising ParameterError before
+    any compute), open a Run, glue every parameter under its own name and print the one-line header.
+
+    `chapter.check(params)` returns the problems that involve several parameters at once (e.g. more queries than
+    memories)."""
+    params = from_namespace(namespace, chapter.PARAMS)
+    problems = chapter.check(params)
+    if problems:
+        raise ParameterError("inconsistent papermill parameters:\n  - " + "\n  - ".join(problems))
+    run = Run(chapter.SLUG, params, root or repo_root(), threads)
+    for name, value in params.items():
+        _glue(name, value)
+    print(run.describe())
+    return run
+
+
+__all__ = ["Run", "start", "seed_everything", "pick_device", "repo_root", "formatted"]

@@ -1,0 +1,86 @@
+"""Start a chapter from the tested skeleton: `python -m paperbook.core.skeleton 03 compositional_complexity`
+(or `make new-chapter NN=03 SLUG=compositional_complexity`).
+
+Copies `chapters/_template` to `chapters/chNN`, its notebook fixture to `notebooks/NN_<slug>.ipynb` (outputs
+cleared), the full profile and the skeleton's tests, and adds the chapter to `book/_toc.yml` and the README's
+chapter table, so that the consistency test fails only on what is left to do: `make golden CH=NN`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from .chapters import NOTEBOOK, package_dir
+from .run import repo_root
+
+TEMPLATE_SLUG = "00_template"
+
+
+def _retarget(text: str, number: str, slug: str) -> str:
+    """Skeleton names -> the new chapter's (package, slug, equation labels, chapter number)."""
+    return (text.replace(TEMPLATE_SLUG, slug).replace("_template", f"ch{number}")
+            .replace("eq-00-", f"eq-{number}-").replace("# 00 ·", f"# {number} ·"))
+
+
+def _add_toc_line(toc: Path, slug: str) -> None:
+    lines = toc.read_text().splitlines()
+    entry = f"  - file: chapters/{slug}"
+    chapters = [i for i, line in enumerate(lines) if line.startswith("  - file: chapters/")]
+    lines.insert(chapters[-1] + 1 if chapters else len(lines), entry)
+    toc.write_text("\n".join(lines) + "\n")
+
+
+def _add_readme_row(readme: Path, number: str, slug: str) -> None:
+    lines = readme.read_text().splitlines()
+    rows = [i for i, line in enumerate(lines) if re.match(r"\| \d\d \| \[", line)]
+    row = f"| {number} | [TODO title](notebooks/{slug}.ipynb) | TODO authors, venue year | `paperbook.TODO` | TODO |"
+    lines.insert(rows[-1] + 1, row)
+    readme.write_text("\n".join(lines) + "\n")
+
+
+def new_chapter(root: Path, number: str, name: str) -> list[Path]:
+    """Create chapter `number` with slug `number_name`; refuses to overwrite anything. Returns the new files."""
+    slug = f"{number}_{name}"
+    if not (re.fullmatch(r"\d\d", number) and NOTEBOOK.match(slug)) or number == "00":
+        raise ValueError(f"want NN=01..99 and a lower_snake_case SLUG, got {number!r} {name!r}")
+    package, notebook = package_dir(root, number), root / "notebooks" / f"{slug}.ipynb"
+    fixtures = root / "tests" / "notebooks" / "fixtures"
+    targets = {package: root / "lib" / "paperbook" / "chapters" / "_template",
+               notebook: fixtures / f"{TEMPLATE_SLUG}.ipynb",
+               root / "notebooks" / "params" / f"{slug}.full.yaml": fixtures / "params" / f"{TEMPLATE_SLUG}.full.yaml",
+               root / "tests" / "chapters" / f"test_ch{number}.py": root / "tests" / "chapters" / "test_template.py"}
+    taken = [p for p in [*targets, *(root / "notebooks").glob(f"{number}_*.ipynb")] if p.exists()]
+    if taken:
+        raise FileExistsError(f"chapter {number} exists already: {', '.join(map(str, taken))}")
+    shutil.copytree(targets.pop(package), package, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in package.glob("*.py"):
+        path.write_text(_retarget(path.read_text(), number, slug))
+    nb = nbformat.reads(_retarget(targets.pop(notebook).read_text(), number, slug), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbformat.write(nb, notebook)
+    for new, old in targets.items():
+        new.write_text(_retarget(old.read_text(), number, slug))
+    _add_toc_line(root / "book" / "_toc.yml", slug)
+    _add_readme_row(root / "README.md", number, slug)
+    return [package, notebook, *targets]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m paperbook.core.skeleton", description=__doc__.splitlines()[0])
+    parser.add_argument("number", help="two digits, e.g. 03")
+    parser.add_argument("name", help="the slug after the number, e.g. compositional_complexity")
+    args = parser.parse_args(argv)
+    for path in new_chapter(repo_root(), args.number, args.name):
+        print(f"created {path}")
+    print(f"next: write the chapter, then `make golden CH={args.number}` and `make test`")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""The run context: a figure shown in the notebook is the file written, and outputs appear only at finish()."""
+
+import json
+from types import SimpleNamespace
+
+import matplotlib
+import pandas as pd
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from paperbook.core.claims import Claims, at_least  # noqa: E402
+from paperbook.core.params import COMMON, ParameterError  # noqa: E402
+from paperbook.core.run import FIGURE_KEY, start  # noqa: E402
+
+PARAMS = {"profile": "fast", "seed": 1, "device": "cpu"}
+
+
+def chapter(check=lambda params: []):
+    return SimpleNamespace(SLUG="99_test", PARAMS=COMMON, check=check)
+
+
+def test_show_writes_the_png_it_returns_and_finish_publishes(tmp_path, capsys):
+    run = start(PARAMS, chapter(), threads=1, root=tmp_path)
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    shown = run.show(fig, "fig-line", caption="A line.")
+    assert not plt.fignum_exists(fig.number), "the figure is closed after it is written"
+    data, meta = shown._repr_mimebundle_()
+    assert meta[FIGURE_KEY]["figure"] == {"name": "fig-line", "caption": "A line."}
+    assert not (tmp_path / "figures" / "99_test").exists(), "nothing is published before finish()"
+    run.finish()
+    written = tmp_path / "figures" / "99_test" / "fig-line.png"
+    assert written.read_bytes() == shown.png
+    assert json.loads((written.parent / "provenance.json").read_text())["seed"] == 1
+    assert "seed 1" in capsys.readouterr().out.splitlines()[-1], "finish prints the provenance line"
+
+
+def test_figure_and_table_names_are_checked(tmp_path):
+    run = start(PARAMS, chapter(), threads=1, root=tmp_path)
+    with pytest.raises(ValueError, match="fig-"):
+        run.show(plt.figure(), "line", caption="x")
+    with pytest.raises(ValueError, match="caption"):
+        run.show(plt.figure(), "fig-line", caption=" ")
+    with pytest.raises(ValueError, match="tab-"):
+        run.table(pd.DataFrame({"a": [1]}), "errors")
+
+
+def test_table_writes_csv_and_prints_rounded_text(tmp_path, capsys):
+    run = start(PARAMS, chapter(), threads=1, root=tmp_path)
+    capsys.readouterr()
+    run.table(pd.DataFrame({"n": [1, 2], "err": [0.123456789, 1e-9]}), "tab-x", digits=2, significant=True)
+    assert capsys.readouterr().out.split() == ["n", "err", "1", "0.12", "2", "1e-09"]
+    assert (run.out.partial / "tab-x.csv").read_text().splitlines() == ["n,err", "1,0.123457", "2,1e-09"]
+
+
+def test_claims_saves_glues_quotes_and_returns_a_deterministic_table(tmp_path, capsys):
+    run = start(PARAMS, chapter(), threads=1, root=tmp_path)
+    claims = Claims()
+    claims.add("C1", "s", "p", 0.5, at_least(0.1), source="Fig 1")
+    claims.quote("c1_value", 0.5)
+    first, second = run.claims(claims).to_html(), run.claims(claims).to_html()
+    assert first == second, "the styled table's HTML carries no random id"
+    assert "C1 0.500" in capsys.readouterr().out
+    assert pd.read_csv(run.out.partial / "claims.csv")["verdict"].tolist() == ["reproduced"]
+
+
+def test_cross_parameter_check_fails_before_anything_is_written(tmp_path):
+    def check(params):
+        return ["seed must be even"] if params["seed"] % 2 else []
+
+    with pytest.raises(ParameterError, match="seed must be even"):
+        start(PARAMS, chapter(check), root=tmp_path)
+    assert not (tmp_path / "figures").exists()
