@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import nbformat
@@ -10,7 +11,8 @@ import nbformat
 from paperbook.core.chapters import notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = notebooks(ROOT)
+ONLY = os.environ.get("PAPERBOOK_CH", "")  # `make test CH=02`: the notebook tests run on chapter 02 alone
+NOTEBOOKS = [nb for nb in notebooks(ROOT) if nb.name.startswith(ONLY)]
 FIXTURES = ROOT / "tests" / "notebooks" / "fixtures"
 TEMPLATE = FIXTURES / "00_template.ipynb"  # the skeleton chapter's notebook (paperbook.chapters._template)
 

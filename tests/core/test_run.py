@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from paperbook.core.claims import Claims, at_least  # noqa: E402
 from paperbook.core.params import COMMON, ParameterError  # noqa: E402
-from paperbook.core.run import FIGURE_KEY, start  # noqa: E402
+from paperbook.core.run import FIGURE_KEY, RECORD_ENV, output_dir, start  # noqa: E402
 
 PARAMS = {"profile": "fast", "seed": 1, "device": "cpu"}
 
@@ -21,7 +21,8 @@ def chapter(check=lambda params: []):
     return SimpleNamespace(SLUG="99_test", PARAMS=COMMON, check=check)
 
 
-def test_show_writes_the_png_it_returns_and_finish_publishes(tmp_path, capsys):
+def test_show_writes_the_png_it_returns_and_finish_publishes(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv(RECORD_ENV, "1")
     run = start(PARAMS, chapter(), threads=1, root=tmp_path)
     fig, ax = plt.subplots()
     ax.plot([0, 1], [1, 0])
@@ -33,8 +34,20 @@ def test_show_writes_the_png_it_returns_and_finish_publishes(tmp_path, capsys):
     run.finish()
     written = tmp_path / "figures" / "99_test" / "fig-line.png"
     assert written.read_bytes() == shown.png
-    assert json.loads((written.parent / "provenance.json").read_text())["seed"] == 1
-    assert "seed 1" in capsys.readouterr().out.splitlines()[-1], "finish prints the provenance line"
+    record = json.loads((written.parent / "provenance.json").read_text())
+    assert record["seed"] == 1 and "lib/paperbook/core/run.py" not in record["sources"]  # not under tmp_path/lib
+    assert f"run {record['run_id']}" in capsys.readouterr().out.splitlines()[-1], "finish prints the provenance line"
+
+
+def test_only_runs_of_record_write_the_committed_figures(tmp_path, monkeypatch):
+    monkeypatch.delenv(RECORD_ENV, raising=False)
+    assert output_dir(tmp_path, "01_x", "fast") == tmp_path / ".cache" / "figures" / "01_x"
+    assert output_dir(tmp_path, "01_x", "full") == tmp_path / ".cache" / "figures" / "01_x"
+    monkeypatch.setenv(RECORD_ENV, "1")
+    assert output_dir(tmp_path, "01_x", "fast") == tmp_path / "figures" / "01_x"
+    assert output_dir(tmp_path, "01_x", "full") == tmp_path / "figures" / "01_x-full", "full never replaces fast"
+    with pytest.raises(ParameterError, match="custom"):
+        output_dir(tmp_path, "01_x", "custom")
 
 
 def test_figure_and_table_names_are_checked(tmp_path):

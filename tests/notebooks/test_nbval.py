@@ -40,10 +40,10 @@ def mutate_first_number(nb) -> tuple[str, str]:
     raise AssertionError("the claims cell prints no 3-decimal number")
 
 
-def run_nbval(paths, tmp_path) -> tuple[dict[str, str], str]:
+def run_nbval(paths, tmp_path, **env_vars) -> tuple[dict[str, str], str]:
     """Run nbval (lax: only cells tagged nbval-check-output are compared); return (test id -> outcome, report)."""
     report = tmp_path / "nbval.xml"
-    env = {**os.environ, "PAPERBOOK_ROOT": str(tmp_path / "root")}
+    env = {**os.environ, "PAPERBOOK_ROOT": str(tmp_path / "root"), **env_vars}
     (tmp_path / "root" / "lib" / "paperbook").mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
            "--nbval-sanitize-with", str(SANITIZER), "--nbval-cell-timeout", "600", f"--junitxml={report}",
@@ -75,3 +75,13 @@ def test_nbval_goldens_pass_and_a_changed_claim_fails(tmp_path):
     code_index = [c.cell_type for c in nb.cells[:claims_cell_index(nb)]].count("code")  # nbval counts code cells
     assert failed[0].endswith(f"Cell {code_index}")
     assert new in report and old in report, "the report shows the diff of the changed cell"
+
+
+@pytest.mark.slow
+def test_nbval_goldens_pass_at_one_thread(tmp_path):
+    """Another reduction order (1 thread instead of 2, as on another CPU): the compared outputs do not move."""
+    for nb_path in NOTEBOOKS:
+        shutil.copy(nb_path, tmp_path / nb_path.name)
+    outcomes, report = run_nbval(sorted(tmp_path.glob("*.ipynb")), tmp_path, PAPERBOOK_THREADS="1",
+                                 OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    assert outcomes and all(v == "passed" for v in outcomes.values()), report

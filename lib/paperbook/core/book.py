@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,8 @@ from .artifacts import atomic_write
 from .chapters import notebooks
 from .claims import HARD, NOT_RUN, REPORTED, REPRODUCED
 from .run import FIGURE_KEY, repo_root
+
+RUN_ID = re.compile(r"· run ([0-9a-f]{12})\b")  # printed by Run.finish
 
 
 def chapter_slugs(root: Path) -> list[str]:
@@ -50,14 +53,37 @@ def claim_counts(claims: pd.DataFrame | None) -> tuple[str, str]:
     return text, f"{len(reported)} ({(reported['verdict'] == REPRODUCED).sum()} hold)"
 
 
-def chapter_table(root: Path) -> str:
-    """Markdown table: chapter, hard claims reproduced, reported claims."""
-    lines = ["| chapter | hard claims | reported claims |", "|---|---|---|"]
+def run_id_of(notebook: Path) -> str | None:
+    """The run id that an executed chapter's `run.finish()` printed."""
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        for out in cell.get("outputs", []):
+            match = RUN_ID.search(out.get("text", ""))
+            if match:
+                return match.group(1)
+    return None
+
+
+def shown_outputs(root: Path, executed: Path, slug: str) -> Path | None:
+    """The outputs folder of the run whose executed notebook the book shows: figures/<slug>/ (the golden),
+    figures/<slug>-full/ (make full) or .cache/figures/<slug>/ (make chapter); None if none matches."""
+    run_id = run_id_of(executed)
+    for folder in (root / "figures" / slug, root / "figures" / f"{slug}-full", root / ".cache" / "figures" / slug):
+        path = folder / "provenance.json"
+        if run_id and path.exists() and json.loads(path.read_text()).get("run_id") == run_id:
+            return folder
+    return None
+
+
+def chapter_table(root: Path, shown: dict[str, Path | None]) -> str:
+    """Markdown table: chapter, hard claims reproduced, reported claims, profile shown."""
+    lines = ["| chapter | hard claims | reported claims | profile shown |", "|---|---|---|---|"]
     for slug in chapter_slugs(root):
         title = chapter_title(root / "notebooks" / f"{slug}.ipynb")
-        csv = root / "figures" / slug / "claims.csv"
-        hard, reported = claim_counts(pd.read_csv(csv) if csv.exists() else None)
-        lines.append(f"| [{title}](chapters/{slug}.ipynb) | {hard} | {reported} |")
+        folder = shown.get(slug)
+        csv = folder / "claims.csv" if folder else None
+        hard, reported = claim_counts(pd.read_csv(csv) if csv and csv.exists() else None)
+        profile = json.loads((folder / "provenance.json").read_text())["profile"] if folder else "unknown"
+        lines.append(f"| [{title}](chapters/{slug}.ipynb) | {hard} | {reported} | {profile} |")
     return "\n".join(lines) + "\n"
 
 
@@ -73,18 +99,19 @@ def caption_figures(nb) -> None:
             cell.metadata.setdefault("mystnb", {})["figure"] = dict(found[0])
 
 
-def provenance_table(root: Path) -> str:
-    """Markdown: one section per chapter with its run record."""
+def provenance_table(root: Path, shown: dict[str, Path | None]) -> str:
+    """Markdown: one section per chapter with the record of the run its page shows."""
     out = []
     for slug in chapter_slugs(root):
-        path = root / "figures" / slug / "provenance.json"
+        path = shown[slug] / "provenance.json" if shown.get(slug) else None
         out.append(f"## {slug}\n")
-        if not path.exists():
-            out.append("Not run yet.\n")
+        if path is None:
+            out.append("No run record matches the page shown.\n")
             continue
         rec = json.loads(path.read_text())
         hw = rec["hardware"]
-        rows = [("commit", rec["commit"]), ("profile", rec["profile"]), ("seed", rec["seed"]),
+        rows = [("run", rec.get("run_id", "")), ("commit", rec["commit"]), ("profile", rec["profile"]),
+                ("seed", rec["seed"]),
                 ("wall time", f"{rec['wall_time_s']} s"), ("finished (UTC)", rec["finished_utc"]),
                 ("hardware", f"{hw['machine']}, {hw['cpus']} CPUs, {hw['torch_threads']} torch threads, "
                              f"device {hw['device']}{', ' + hw['gpu'] if 'gpu' in hw else ''}"),
@@ -95,10 +122,9 @@ def provenance_table(root: Path) -> str:
 
 
 def prepare(root: Path, source: Path) -> None:
-    """Write the generated pages and make sure every chapter has an executed copy in source/chapters."""
-    gen = source / "_generated"
-    atomic_write(gen / "chapters.md", lambda p: p.write_text(chapter_table(root)))
-    atomic_write(gen / "provenance.md", lambda p: p.write_text(provenance_table(root)))
+    """Give every chapter an executed copy in source/chapters (the golden where none was executed), caption its
+    figures, and write the generated pages from the runs those copies show."""
+    shown = {}
     for slug in chapter_slugs(root):
         executed = source / "chapters" / f"{slug}.ipynb"
         if not executed.exists():
@@ -107,6 +133,10 @@ def prepare(root: Path, source: Path) -> None:
         nb = nbformat.read(executed, as_version=4)
         caption_figures(nb)
         atomic_write(executed, lambda p, nb=nb: nbformat.write(nb, p))
+        shown[slug] = shown_outputs(root, executed, slug)
+    gen = source / "_generated"
+    atomic_write(gen / "chapters.md", lambda p: p.write_text(chapter_table(root, shown)))
+    atomic_write(gen / "provenance.md", lambda p: p.write_text(provenance_table(root, shown)))
 
 
 def build(root: Path, source: Path, out: Path, strict: bool = True) -> Path:

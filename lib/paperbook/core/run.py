@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import random
@@ -26,10 +27,11 @@ import torch
 from .artifacts import StagedDir
 from .claims import Claims
 from .params import ParameterError, as_config, from_namespace
-from .provenance import git_commit, hardware, versions
+from .provenance import distributions, git_commit, hardware, notebook_hash, source_hashes, versions
 from .rng import rng
 
 FIGURE_KEY = "paperbook"  # output-metadata key: book.prepare turns it into a numbered, captioned figure
+RECORD_ENV = "PAPERBOOK_RECORD"  # set by `make golden` / `make full`: this run's outputs are results of record
 
 
 def repo_root(start: Path | None = None) -> Path:
@@ -60,6 +62,17 @@ def pick_device(name: str = "auto") -> torch.device:
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise RuntimeError(f"device {name!r} requested but CUDA is not available")
     return torch.device(name)
+
+
+def output_dir(root: Path, slug: str, profile: str) -> Path:
+    """Where a run writes. Runs of record ($PAPERBOOK_RECORD=1, set by `make golden` and `make full`) write the
+    committed figures/<slug>/ (fast profile) or figures/<slug>-full/ (full profile); every other run (make chapter,
+    make book, Jupyter) writes the ignored .cache/figures/<slug>/, so it never replaces a result of record."""
+    if os.environ.get(RECORD_ENV) != "1":
+        return root / ".cache" / "figures" / slug
+    if profile not in ("fast", "full"):
+        raise ParameterError(f"a run of record has profile 'fast' or 'full', got {profile!r}")
+    return root / "figures" / (slug if profile == "fast" else f"{slug}-full")
 
 
 def _glue(name: str, value: Any) -> None:
@@ -97,7 +110,7 @@ class Run:
         torch.set_num_threads(threads)
         seed_everything(self.seed)
         self.device = pick_device(params.get("device", "auto"))
-        self.out = StagedDir(root / "figures" / slug)
+        self.out = StagedDir(output_dir(root, slug, params.get("profile", "fast")))
         self.started = time.perf_counter()
         self.commit = git_commit(root)
         self.figures: list[str] = []
@@ -149,19 +162,23 @@ class Run:
             "seed": self.seed, "params": self.params, "versions": versions(), "hardware": hardware(self.device),
             "wall_time_s": round(time.perf_counter() - self.started, 1),
             "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "notebook": notebook_hash(self.root / "notebooks" / f"{self.slug}.ipynb"),
+            "sources": source_hashes(self.root), "distributions": distributions(),
         }
+        record["run_id"] = hashlib.sha256(json.dumps(record, sort_keys=True).encode()).hexdigest()[:12]
         self.out.path("provenance.json").write_text(json.dumps(record, indent=2) + "\n")
         self.out.commit()
         print(f"commit {record['commit']} · profile {record['profile']} · seed {record['seed']} · "
               f"{record['hardware']['device']} · torch {record['versions']['torch']} · "
-              f"wall time {record['wall_time_s']} s")
+              f"wall time {record['wall_time_s']} s · run {record['run_id']}")
 
     def describe(self) -> str:
         return (f"{self.slug}: profile={self.params.get('profile', 'fast')} device={self.device.type} "
                 f"seed={self.seed} commit={self.commit}")
 
 
-def start(namespace: Mapping[str, Any], chapter: ModuleType, *, threads: int = 2, root: Path | None = None) -> Run:
+def start(namespace: Mapping[str, Any], chapter: ModuleType, *, threads: int | None = None,
+          root: Path | None = None) -> Run:
     """Validate the notebook's parameters against `chapter.PARAMS` and `chapter.check` (raising ParameterError before
     any compute), open a Run, glue every parameter under its own name and print the one-line header.
 
@@ -171,6 +188,7 @@ def start(namespace: Mapping[str, Any], chapter: ModuleType, *, threads: int = 2
     problems = chapter.check(params)
     if problems:
         raise ParameterError("inconsistent papermill parameters:\n  - " + "\n  - ".join(problems))
+    threads = threads or int(os.environ.get("PAPERBOOK_THREADS", "2"))  # 1: another reduction order (make portable)
     run = Run(chapter.SLUG, params, root or repo_root(), threads)
     for name, value in params.items():
         _glue(name, value)

@@ -21,6 +21,7 @@ import pandas as pd
 import torch
 from sklearn.cluster import kmeans_plusplus
 
+from ..core.numerics import snap, snap_
 from ..core.rng import rng
 from .clam import FILLS, assign, clam_loss, fill_values, make_masks, masked_input, n_steps, to_tensor
 
@@ -149,7 +150,7 @@ def fit_clam_grid(X: np.ndarray, configs: Sequence[ClAMConfig], *, device="cpu",
     G = len(configs)
     beta, noise, fill, masked = _grid_tensors(x, configs)
     inits = {how: init_prototypes(x, c0.k, how, rng(seed, "clam", "init")) for how in {c.init for c in configs}}
-    params = [torch.nn.Parameter(inits[c.init].clone()) for c in configs]
+    params = [torch.nn.Parameter(snap(inits[c.init])) for c in configs]
     opt = torch.optim.Adam([{"params": [p], "lr": c.lr} for p, c in zip(params, configs)], eps=1e-7)
     window, patience, tol, factor, min_lr = c0.schedule
     schedules = [PlateauSchedule(c.lr, window, patience, tol, factor, min_lr) for c in configs]
@@ -196,6 +197,7 @@ def _train_epoch(x, params, opt, c0, beta, fill, masked, noise, active, epoch, g
         opt.zero_grad(set_to_none=True)
         losses[active].sum().backward()
         opt.step()
+        snap_(params)  # paperbook.core.numerics: another CPU's last-bit differences do not grow
         total += losses.detach()
     return total
 

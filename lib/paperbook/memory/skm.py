@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ..core.numerics import snap, snap_
 from ..core.rng import int_seed, np_rng
 from .clam import to_tensor
 from .cluster_eval import evaluate, kmeans_baseline
@@ -44,7 +45,7 @@ def dcec_soft_kmeans(X: np.ndarray, k: int, *, update_interval: int, lr: float =
         centers = X[np_rng(seed, "skm", "init").choice(len(X), k, replace=False)]
     else:
         raise ValueError(f"init must be 'kmeans' or 'random', got {init!r}")
-    mu = torch.nn.Parameter(torch.as_tensor(centers, dtype=torch.float64, device=x.device))  # (k, d)
+    mu = torch.nn.Parameter(snap(torch.as_tensor(centers, dtype=torch.float64, device=x.device)))  # (k, d)
     opt = torch.optim.Adam([mu], lr=lr, eps=1e-7)
     labels = None
     for step in range(maxiter):
@@ -61,6 +62,7 @@ def dcec_soft_kmeans(X: np.ndarray, k: int, *, update_interval: int, lr: float =
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+        snap_([mu])  # paperbook.core.numerics: reproducible on another CPU
     with torch.no_grad():
         return student_t_assignments(x, mu).argmax(1).cpu().numpy()
 

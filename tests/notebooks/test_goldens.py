@@ -1,0 +1,48 @@
+"""The committed results of record are never stale and never slow: every golden notebook and its figures/<slug>/
+come from one run of the code this checkout holds, and the fast profiles fit their time budgets."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from notebook_utils import NOTEBOOKS, ROOT, read
+
+from paperbook.core.provenance import stale_reasons
+
+IDS = [p.stem for p in NOTEBOOKS]
+TOTAL_BUDGET_S = 20 * 60  # every chapter's fast profile together (nbval re-executes them all)
+
+
+def budget_s(slug: str) -> int:
+    """Fast-profile budget of a chapter on a 2-core CPU: 120 s for chapters 01-06, 240 s for the LM chapters."""
+    return 120 if int(slug[:2]) <= 6 else 240
+
+
+def record(path) -> dict:
+    return json.loads((ROOT / "figures" / path.stem / "provenance.json").read_text())
+
+
+def printed(nb) -> str:
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_golden_and_figures_come_from_this_checkout(path):
+    rec = record(path)
+    reasons = stale_reasons(ROOT, rec, path)
+    assert not reasons, f"{path.stem} is stale: {'; '.join(reasons)}. Run `make golden CH={path.stem[:2]}`"
+    assert rec["profile"] == "fast", "figures/<slug>/ holds the fast profile (a full run goes to <slug>-full/)"
+    assert f"run {rec['run_id']}" in printed(read(path)), \
+        f"{path.stem}: the golden notebook and figures/{path.stem}/ come from different runs"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_fast_profile_fits_its_budget(path):
+    seconds = read(path).metadata["papermill"]["duration"]
+    assert seconds <= budget_s(path.stem), f"{path.stem}: {seconds:.0f} s > {budget_s(path.stem)} s"
+
+
+def test_all_fast_profiles_fit_the_suite_budget():
+    total = sum(read(p).metadata["papermill"]["duration"] for p in NOTEBOOKS)
+    assert total <= TOTAL_BUDGET_S, f"the goldens take {total:.0f} s together, over {TOTAL_BUDGET_S} s"
