@@ -2,9 +2,15 @@
 starting from the same global random state (a test that draws without a generator is still reproducible alone
 and in any order)."""
 
+import os
+
 import numpy as np
 import pytest
 import torch
+
+# Progress bars off in tests and in the notebooks they execute (nbval, papermill inherit the environment), so that
+# outputs compare equal to the goldens (`make golden` runs with the same setting). The code path is the same.
+os.environ.setdefault("TQDM_DISABLE", "1")
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 

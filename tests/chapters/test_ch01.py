@@ -137,7 +137,7 @@ def test_every_glue_key_the_notebook_cites_is_provided(small_run):
     from notebook_utils import ROOT, read
     nb = read(ROOT / "notebooks" / f"{ch01.SLUG}.ipynb")
     cited = {m for c in nb.cells if c.cell_type == "markdown" for m in re.findall(r"\{glue:text\}`(\w+)", c.source)}
-    in_cells = [m for c in nb.cells if c.cell_type == "code" for m in re.findall(r"glue\(\"(\w+)\"", c.source)]
+    in_cells = [m for c in nb.cells if c.cell_type == "code" for m in re.findall(r"glue\(\s*\"(\w+)\"", c.source)]
     provided = list(ch01.PARAMS) + in_cells + list(drdam_claims.chapter_claims(**small_run).quotes)
     assert cited <= set(provided), cited - set(provided)
     assert len(provided) == len(set(provided)), "a glue key is set twice"

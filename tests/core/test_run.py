@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from paperbook.core.claims import Claims, at_least  # noqa: E402
+from paperbook.core.display import TableOutput, styled_claims  # noqa: E402
 from paperbook.core.params import COMMON, ParameterError  # noqa: E402
 from paperbook.core.run import FIGURE_KEY, RECORD_ENV, output_dir, start  # noqa: E402
 
@@ -66,6 +67,10 @@ def test_table_writes_csv_and_prints_rounded_text(tmp_path, capsys):
     run.table(pd.DataFrame({"n": [1, 2], "err": [0.123456789, 1e-9]}), "tab-x", digits=2, significant=True)
     assert capsys.readouterr().out.split() == ["n", "err", "1", "0.12", "2", "1e-09"]
     assert (run.out.partial / "tab-x.csv").read_text().splitlines() == ["n,err", "1,0.123457", "2,1e-09"]
+    out = TableOutput(pd.DataFrame({"err": [0.123456]}), "tab-y", 2, False, "Table 99.2", "Errors.")
+    data = out._repr_mimebundle_()
+    assert data["text/plain"].split() == ["err", "0.12"]
+    assert "<b>Table 99.2.</b> Errors." in data["text/html"] and ">0.12<" in data["text/html"]
 
 
 def test_claims_saves_glues_quotes_and_returns_a_deterministic_table(tmp_path, capsys):
@@ -73,9 +78,10 @@ def test_claims_saves_glues_quotes_and_returns_a_deterministic_table(tmp_path, c
     claims = Claims()
     claims.add("C1", "s", "p", 0.5, at_least(0.1), source="Fig 1")
     claims.quote("c1_value", 0.5)
-    first, second = run.claims(claims).to_html(), run.claims(claims).to_html()
-    assert first == second, "the styled table's HTML carries no random id"
+    run.claims(claims)
     assert "C1 0.500" in capsys.readouterr().out
+    first, second = (styled_claims(claims.table()).to_html() for _ in range(2))
+    assert first == second and "#d8f0d8" in first, "the HTML carries no random id, and colours the verdict"
     assert pd.read_csv(run.out.partial / "claims.csv")["verdict"].tolist() == ["reproduced"]
 
 

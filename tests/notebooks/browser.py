@@ -1,5 +1,9 @@
 """Open every page of a built book in headless Debian Chromium (driven by playwright, no browser download)
-and report broken images, unrendered math and requests that left the machine."""
+and report broken images, unrendered math, requests that left the machine, figures without a numbered caption,
+claims tables, and prose wider than its column; optionally save a full-page screenshot of each page.
+
+    python tests/notebooks/browser.py book/_build/html .cache/screenshots     # what `make screenshots` runs
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,30 @@ from urllib.parse import urlparse
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # the Makefile exports its CHROMIUM
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
+
+
+# Images of the page's content that are not inside a figure with a numbered caption.
+UNCAPTIONED = """() => [...document.querySelectorAll('main img')]
+  .filter(i => !i.closest('figure') || !i.closest('figure').querySelector('figcaption .caption-number'))
+  .map(i => i.src.slice(0, 80))"""
+FIGURE_NUMBERS = """() => [...document.querySelectorAll('main figure figcaption .caption-number')]
+  .map(e => e.textContent.trim())"""
+# What needs a horizontal scroll bar: prose wider than its box, any scrolling box (code, tables, outputs) whose
+# content is wider than it, display math wider than the column, and the page itself.
+TOO_WIDE = """() => {
+  const main = document.querySelector('main').getBoundingClientRect();
+  const what = e => e.tagName.toLowerCase() + '.' + e.className.toString().split(' ')[0] + ': '
+    + e.textContent.trim().slice(0, 50);
+  const prose = [...document.querySelectorAll('main p, main li')].filter(e => e.scrollWidth > e.clientWidth + 2);
+  const boxes = [...document.querySelectorAll('main article *')].filter(e => {
+    const o = getComputedStyle(e).overflowX;
+    return (o === 'auto' || o === 'scroll') && e.scrollWidth > e.clientWidth + 2;
+  });
+  const math = [...document.querySelectorAll('main mjx-container[display="true"]')]
+    .filter(e => e.getBoundingClientRect().right > main.right + 2 || e.scrollWidth > e.clientWidth + 2);
+  const page = document.documentElement.scrollWidth > document.documentElement.clientWidth + 2 ? ['page'] : [];
+  return [...page, ...[...prose, ...boxes, ...math].map(what)];
+}"""
 
 
 @contextmanager
@@ -63,8 +91,27 @@ def inspect_pages(html_dir: Path, pages: list[str], screenshot_dir: Path | None 
                                          "|| /\\$\\$/.test(document.body.innerText)"),
                 "external_requests": list(external),
                 "title": page.title(),
+                "uncaptioned_images": page.evaluate(UNCAPTIONED),
+                "figure_numbers": page.evaluate(FIGURE_NUMBERS),
+                "claims_tables": page.evaluate("() => document.querySelectorAll('table.paperbook-claims').length"),
+                "too_wide": page.evaluate(TOO_WIDE),
             }
             if screenshot_dir:
-                page.screenshot(path=str(screenshot_dir / (Path(name).stem + ".png")), full_page=False)
+                screenshot_dir.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(screenshot_dir / (Path(name).stem + ".png")), full_page=True)
         browser.close()
     return report
+
+
+if __name__ == "__main__":
+    import sys
+
+    import yaml
+
+    html, shots = Path(sys.argv[1]), Path(sys.argv[2])
+    toc = yaml.safe_load((Path(__file__).resolve().parents[2] / "book" / "_toc.yml").read_text())
+    files = toc.get("chapters", []) + [c for part in toc.get("parts", []) for c in part.get("chapters", [])]
+    pages = [f"{toc['root']}.html"] + [f"{entry['file']}.html" for entry in files]
+    for name, found in inspect_pages(html, pages, shots).items():
+        print(name, {k: v for k, v in found.items() if v and k not in ("title", "images", "math_rendered")})
+    print(f"screenshots in {shots}")

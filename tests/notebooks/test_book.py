@@ -11,6 +11,7 @@ import yaml
 from notebook_utils import NOTEBOOKS, ROOT, read
 
 from paperbook.core.book import build
+from paperbook.core.chapters import toc_files
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ def built_book(tmp_path_factory):
 
 def toc_pages() -> list[str]:
     toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
-    return [f"{toc['root']}.html"] + [f"{entry['file']}.html" for entry in toc["chapters"]]
+    return [f"{toc['root']}.html"] + [f"{file}.html" for file in toc_files(ROOT)]
 
 
 @pytest.mark.slow
@@ -57,7 +58,7 @@ def test_every_page_renders_offline(built_book):
 
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"no Chromium at {CHROMIUM} (install Debian's chromium): pages not opened in a browser")
-    report = inspect_pages(built_book, toc_pages())
+    report = inspect_pages(built_book, toc_pages(), ROOT / ".cache" / "screenshots")
     for page, r in report.items():
         assert not r["broken_images"], (page, r["broken_images"])
         assert not r["external_requests"], (page, r["external_requests"])
@@ -66,3 +67,10 @@ def test_every_page_renders_offline(built_book):
         page = report[f"chapters/{nb.stem}.html"]
         assert page["images"] >= 3, f"{nb.stem}: figures missing ({page['images']} images)"
         assert page["math_rendered"] > 0, f"{nb.stem}: no rendered math"
+        assert not page["uncaptioned_images"], f"{nb.stem}: images without a numbered caption"
+        chapter = int(nb.stem[:2])
+        expected = [f"Fig. {chapter}.{i}" for i in range(1, page["images"] + 1)]
+        assert page["figure_numbers"] == expected, f"{nb.stem}: figure numbers {page['figure_numbers']}"
+        assert page["claims_tables"] == 1, f"{nb.stem}: {page['claims_tables']} claims tables"
+    for page, r in report.items():
+        assert not r["too_wide"], (page, "wider than its column", r["too_wide"])

@@ -80,7 +80,7 @@ def test_notebook_hygiene_and_run_api(path):
     assert "start(globals(), ch)" in source and source.count("run.claims(") == 1 and "run.finish()" in source
     assert all(c.source.count("run.show(") <= 1 for c in code), "one figure per cell (its caption is the cell's)"
     params = parameter_defaults(parameters_cells(nb)[0])
-    glued = re.findall(r"glue\(\"(\w+)\"", source)
+    glued = re.findall(r"glue\(\s*\"(\w+)\"", source)
     assert not set(glued) & set(params), f"parameters are glued by start(): {set(glued) & set(params)}"
 
 

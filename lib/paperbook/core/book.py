@@ -1,4 +1,5 @@
-"""Book assembly: generated pages (chapter table, provenance) and an atomic Jupyter Book build.
+"""Book assembly: executed chapters prepared for reading (captions, folded parameters), the generated pages
+(paperbook.core.pages) and an atomic Jupyter Book build.
 
     python -m paperbook.core.book build [--source book] [--out book/_build/html] [--strict]
 
@@ -23,7 +24,7 @@ import pandas as pd
 
 from .artifacts import atomic_write
 from .chapters import notebooks
-from .claims import HARD, NOT_RUN, REPORTED, REPRODUCED
+from .pages import Shown, chapter_table, parameter_table, provenance_table, status_table
 from .run import FIGURE_KEY, repo_root
 
 RUN_ID = re.compile(r"· run ([0-9a-f]{12})\b")  # printed by Run.finish
@@ -39,18 +40,6 @@ def chapter_title(notebook: Path) -> str:
         if cell.cell_type == "markdown" and cell.source.lstrip().startswith("#"):
             return cell.source.lstrip().splitlines()[0].lstrip("# ").strip()
     return notebook.stem
-
-
-def claim_counts(claims: pd.DataFrame | None) -> tuple[str, str]:
-    """('5 of 6 reproduced', '4 (2 hold)'): hard claims reproduced of those run, and reported claims."""
-    if claims is None:
-        return "not run yet", ""
-    hard, reported = claims[claims["kind"] == HARD], claims[claims["kind"] == REPORTED]
-    ran = hard[hard["verdict"] != NOT_RUN]
-    text = f"{(ran['verdict'] == REPRODUCED).sum()} of {len(ran)} reproduced"
-    if len(ran) < len(hard):
-        text += f" ({len(hard) - len(ran)} not run)"
-    return text, f"{len(reported)} ({(reported['verdict'] == REPRODUCED).sum()} hold)"
 
 
 def run_id_of(notebook: Path) -> str | None:
@@ -74,22 +63,10 @@ def shown_outputs(root: Path, executed: Path, slug: str) -> Path | None:
     return None
 
 
-def chapter_table(root: Path, shown: dict[str, Path | None]) -> str:
-    """Markdown table: chapter, hard claims reproduced, reported claims, profile shown."""
-    lines = ["| chapter | hard claims | reported claims | profile shown |", "|---|---|---|---|"]
-    for slug in chapter_slugs(root):
-        title = chapter_title(root / "notebooks" / f"{slug}.ipynb")
-        folder = shown.get(slug)
-        csv = folder / "claims.csv" if folder else None
-        hard, reported = claim_counts(pd.read_csv(csv) if csv and csv.exists() else None)
-        profile = json.loads((folder / "provenance.json").read_text())["profile"] if folder else "unknown"
-        lines.append(f"| [{title}](chapters/{slug}.ipynb) | {hard} | {reported} | {profile} |")
-    return "\n".join(lines) + "\n"
-
-
 def caption_figures(nb) -> None:
     """Move each figure output's name and caption (written by Run.show) into its cell's `mystnb.figure` metadata,
-    where myst-nb renders a numbered, captioned figure that {numref} can cite."""
+    where myst-nb renders a numbered, captioned figure that {numref} can cite. A cell that only shows a figure
+    has its code folded (the caption it passes is printed under the figure)."""
     for cell in nb.cells:
         found = [o.metadata[FIGURE_KEY]["figure"] for o in cell.get("outputs", [])
                  if FIGURE_KEY in o.get("metadata", {})]
@@ -97,46 +74,43 @@ def caption_figures(nb) -> None:
             raise ValueError(f"one figure per cell: a cell shows {[f['name'] for f in found]}")
         if found:
             cell.metadata.setdefault("mystnb", {})["figure"] = dict(found[0])
+            if cell.source.lstrip().startswith("run.show("):
+                cell.metadata["tags"] = sorted(set(cell.metadata.get("tags", [])) | {"hide-input"})
 
 
-def provenance_table(root: Path, shown: dict[str, Path | None]) -> str:
-    """Markdown: one section per chapter with the record of the run its page shows."""
-    out = []
-    for slug in chapter_slugs(root):
-        path = shown[slug] / "provenance.json" if shown.get(slug) else None
-        out.append(f"## {slug}\n")
-        if path is None:
-            out.append("No run record matches the page shown.\n")
-            continue
-        rec = json.loads(path.read_text())
-        hw = rec["hardware"]
-        rows = [("run", rec.get("run_id", "")), ("commit", rec["commit"]), ("profile", rec["profile"]),
-                ("seed", rec["seed"]),
-                ("wall time", f"{rec['wall_time_s']} s"), ("finished (UTC)", rec["finished_utc"]),
-                ("hardware", f"{hw['machine']}, {hw['cpus']} CPUs, {hw['torch_threads']} torch threads, "
-                             f"device {hw['device']}{', ' + hw['gpu'] if 'gpu' in hw else ''}"),
-                ("versions", ", ".join(f"{k} {v}" for k, v in rec["versions"].items())),
-                ("parameters", ", ".join(f"`{k}={v}`" for k, v in rec["params"].items()))]
-        out.append("| field | value |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows) + "\n")
-    return "\n".join(out)
+def fold_parameters(nb, values: dict, slug: str) -> None:
+    """Fold the parameters cell (and papermill's injected one) and put the table of parameters after them."""
+    cells = [c for c in nb.cells if {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))]
+    if not cells or any(c.metadata.get("paperbook") == "parameter-table" for c in nb.cells):
+        return
+    for cell in cells:
+        cell.metadata["tags"] = sorted(set(cell.metadata["tags"]) | {"hide-input"})
+    table = nbformat.v4.new_markdown_cell(parameter_table(cells[0].source, values, slug[:2], slug))
+    table.metadata["paperbook"] = "parameter-table"
+    nb.cells.insert(nb.cells.index(cells[-1]) + 1, table)
 
 
 def prepare(root: Path, source: Path) -> None:
     """Give every chapter an executed copy in source/chapters (the golden where none was executed), caption its
-    figures, and write the generated pages from the runs those copies show."""
-    shown = {}
+    figures, fold its parameters, and write the generated pages from the runs those copies show."""
+    pages = []
     for slug in chapter_slugs(root):
         executed = source / "chapters" / f"{slug}.ipynb"
         if not executed.exists():
             executed.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(root / "notebooks" / f"{slug}.ipynb", executed)
+        folder = shown_outputs(root, executed, slug)
+        record = json.loads((folder / "provenance.json").read_text()) if folder else None
+        claims = pd.read_csv(folder / "claims.csv") if folder and (folder / "claims.csv").exists() else None
         nb = nbformat.read(executed, as_version=4)
         caption_figures(nb)
+        fold_parameters(nb, record["params"] if record else {}, slug)
         atomic_write(executed, lambda p, nb=nb: nbformat.write(nb, p))
-        shown[slug] = shown_outputs(root, executed, slug)
+        pages.append(Shown(slug, chapter_title(root / "notebooks" / f"{slug}.ipynb"), record, claims))
     gen = source / "_generated"
-    atomic_write(gen / "chapters.md", lambda p: p.write_text(chapter_table(root, shown)))
-    atomic_write(gen / "provenance.md", lambda p: p.write_text(provenance_table(root, shown)))
+    for name, text in (("chapters.md", chapter_table(pages)), ("status.md", status_table(root, pages)),
+                       ("provenance.md", provenance_table(pages))):
+        atomic_write(gen / name, lambda p, text=text: p.write_text(text))
 
 
 def build(root: Path, source: Path, out: Path, strict: bool = True) -> Path:

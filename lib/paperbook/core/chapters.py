@@ -40,15 +40,17 @@ def declared_slug(init: Path) -> str | None:
     return None
 
 
-def _toc_files(root: Path) -> set[str]:
+def toc_files(root: Path) -> list[str]:
+    """Every `file:` of book/_toc.yml in order (top-level chapters or chapters inside parts)."""
     toc = yaml.safe_load((root / "book" / "_toc.yml").read_text())
-    return {entry["file"] for entry in toc.get("chapters", [])}
+    entries = toc.get("chapters", []) + [c for part in toc.get("parts", []) for c in part.get("chapters", [])]
+    return [entry["file"] for entry in entries]
 
 
 def consistency_problems(root: Path) -> list[str]:
     """Where the chapter list disagrees with itself (empty when every chapter is declared everywhere)."""
     problems, slugs = [], [nb.stem for nb in notebooks(root)]
-    toc, readme = _toc_files(root), (root / "README.md").read_text()
+    toc, readme = set(toc_files(root)), (root / "README.md").read_text()
     for slug in slugs:
         number = slug[:2]
         if not NOTEBOOK.match(slug):

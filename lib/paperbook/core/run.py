@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -23,14 +22,16 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 import torch
+from IPython.display import display
 
 from .artifacts import StagedDir
 from .claims import Claims
+from .display import FIGURE_KEY, FigureOutput, TableOutput, formatted, styled_claims
 from .params import ParameterError, as_config, from_namespace
 from .provenance import distributions, git_commit, hardware, notebook_hash, source_hashes, versions
 from .rng import rng
+from .style import DPI, apply_house_style
 
-FIGURE_KEY = "paperbook"  # output-metadata key: book.prepare turns it into a numbered, captioned figure
 RECORD_ENV = "PAPERBOOK_RECORD"  # set by `make golden` / `make full`: this run's outputs are results of record
 
 
@@ -81,24 +82,6 @@ def _glue(name: str, value: Any) -> None:
     glue(name, value, display=False)
 
 
-def formatted(df: pd.DataFrame, digits: int, significant: bool = False) -> str:
-    """The frame as text with floats at `digits` decimals (or significant digits): what nbval compares."""
-    spec = f".{digits}{'g' if significant else 'f'}"
-    index = not isinstance(df.index, pd.RangeIndex)
-    return df.to_string(index=index, float_format=lambda v: format(v, spec))
-
-
-class FigureOutput:
-    """A written PNG shown in the notebook; its output metadata carries the name and caption for the book."""
-
-    def __init__(self, png: bytes, name: str, caption: str):
-        self.png, self.name, self.caption = png, name, caption
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {"image/png": base64.b64encode(self.png).decode(), "text/plain": f"<{self.name}: {self.caption}>"}
-        return data, {FIGURE_KEY: {"figure": {"name": self.name, "caption": self.caption}}}
-
-
 class Run:
     """One execution of a chapter: where its outputs go and what it records about itself."""
 
@@ -114,12 +97,15 @@ class Run:
         self.started = time.perf_counter()
         self.commit = git_commit(root)
         self.figures: list[str] = []
+        self.tables: list[str] = []
+        self.number = int(slug[:2])  # the chapter number: tables are numbered 'Table 2.3'
+        apply_house_style()
 
     def rng(self, *keys) -> torch.Generator:
         """The run's random stream named by keys (paperbook.core.rng)."""
         return rng(self.seed, *keys)
 
-    def show(self, fig, name: str, *, caption: str, dpi: int = 110) -> FigureOutput:
+    def show(self, fig, name: str, *, caption: str, dpi: int = DPI) -> FigureOutput:
         """Write `name`.png and close the figure (it is rendered once); the book shows it numbered and captioned.
         One figure per cell: the book attaches the caption to the cell's output."""
         import matplotlib.pyplot as plt
@@ -135,25 +121,28 @@ class Run:
         return FigureOutput(path.read_bytes(), name, caption)
 
     def table(self, df: pd.DataFrame, name: str, digits: int = 3, *, significant: bool = False,
-              view: pd.DataFrame | None = None, quiet: bool = False) -> None:
-        """Write `name`.csv (6 significant digits: float noise does not churn it) and print `view` (default: the
-        frame) rounded to `digits` decimals, or significant digits: the text nbval compares. `quiet` writes the
-        CSV only (a long table that a figure shows)."""
-        if not name.startswith("tab-"):
-            raise ValueError(f"table names start with 'tab-', got {name!r}")
+              view: pd.DataFrame | None = None, caption: str = "", quiet: bool = False) -> None:
+        """Write `name`.csv (6 significant digits: float noise does not churn it) and display `view` (default: the
+        frame) rounded to `digits` decimals, or significant digits: as the text nbval compares and as a numbered
+        HTML table in the book. `quiet` writes the CSV only (a long table that a figure shows)."""
+        if not name.startswith("tab-") or name in self.tables:
+            raise ValueError(f"table names start with 'tab-' and are unique in a run, got {name!r}")
         df.to_csv(self.out.path(f"{name}.csv"), index=False, float_format="%.6g")
-        if not quiet:
-            print(formatted(df if view is None else view, digits, significant))
+        self.tables.append(name)
+        if quiet:
+            return
+        label = f"Table {self.number}.{len(self.tables)}"
+        display(TableOutput(df if view is None else view, name, digits, significant, label, caption))
 
-    def claims(self, claims: Claims):
-        """Write claims.csv, glue the values the prose quotes, print the compared text and return the styled table."""
+    def claims(self, claims: Claims) -> None:
+        """Write claims.csv, glue the values the prose quotes, print the compared text and display the styled
+        table (coloured verdicts)."""
         table = claims.table()
         table.to_csv(self.out.path("claims.csv"), index=False)
         for key, value in claims.quotes.items():
             _glue(key, value)
         print(table[["id", "ours", "threshold", "verdict"]].to_string(index=False))
-        return (table.style.hide(axis="index").set_uuid("claims")
-                .set_properties(subset=["claim", "note"], **{"text-align": "left"}))
+        display(styled_claims(table))
 
     def finish(self) -> None:
         """Write provenance.json, move this run's outputs into figures/<slug>/ and print the provenance line."""
@@ -196,4 +185,4 @@ def start(namespace: Mapping[str, Any], chapter: ModuleType, *, threads: int | N
     return run
 
 
-__all__ = ["Run", "start", "seed_everything", "pick_device", "repo_root", "formatted"]
+__all__ = ["Run", "start", "seed_everything", "pick_device", "repo_root", "formatted", "FIGURE_KEY"]

@@ -22,16 +22,18 @@ TEMPLATE_SLUG = "00_template"
 
 
 def _retarget(text: str, number: str, slug: str) -> str:
-    """Skeleton names -> the new chapter's (package, slug, equation labels, chapter number)."""
+    """Skeleton names -> the new chapter's (package, slug, equation labels)."""
     return (text.replace(TEMPLATE_SLUG, slug).replace("_template", f"ch{number}")
-            .replace("eq-00-", f"eq-{number}-").replace("# 00 ·", f"# {number} ·"))
+            .replace("eq-00-", f"eq-{number}-"))
 
 
 def _add_toc_line(toc: Path, slug: str) -> None:
     lines = toc.read_text().splitlines()
-    entry = f"  - file: chapters/{slug}"
-    chapters = [i for i, line in enumerate(lines) if line.startswith("  - file: chapters/")]
-    lines.insert(chapters[-1] + 1 if chapters else len(lines), entry)
+    chapters = [i for i, line in enumerate(lines) if line.lstrip().startswith("- file: chapters/")]
+    if not chapters:
+        raise ValueError(f"{toc} lists no chapter to add one after")
+    last = lines[chapters[-1]]
+    lines.insert(chapters[-1] + 1, last[:len(last) - len(last.lstrip())] + f"- file: chapters/{slug}")
     toc.write_text("\n".join(lines) + "\n")
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import torch
 from sklearn.cluster import kmeans_plusplus
+from tqdm import trange
 
 from ..core.numerics import snap, snap_
 from ..core.rng import rng
@@ -158,7 +159,7 @@ def fit_clam_grid(X: np.ndarray, configs: Sequence[ClAMConfig], *, device="cpu",
     best_loss = np.full(G, math.inf)
     best_epoch, failed = np.zeros(G, dtype=int), np.zeros(G, dtype=bool)
     rows = []
-    for epoch in range(c0.epochs):
+    for epoch in trange(c0.epochs, desc=f"ClAM k={c0.k}: epochs", leave=False):
         active = torch.tensor([not (s.stopped or f) for s, f in zip(schedules, failed)], device=device)
         if not active.any():
             break

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import Tensor
+from tqdm import tqdm
 
 from ...core.rng import np_rng, rng
 from ...memory.drdam import DrDAM, MrDAM
@@ -68,7 +69,7 @@ def error_vs_features(dims, K: int, nq: int, betas, Ys, *, kind: str = "sincos",
     |E(mem) - E^(rand)| and per-coordinate |grad E(mem) - grad E^(rand)| (the paper's red line). Memories and
     queries come from the random stream (seed, stream, D)."""
     rows = []
-    for dim in dims:
+    for dim in tqdm(dims, desc="Fig 3: D", leave=False):
         g = rng(seed, stream, dim)
         xi = binary_patterns(K, dim, generator=g).to(device)  # memories, (K, D)
         queries = query_sets(xi, nq, generator=g)
@@ -100,7 +101,7 @@ def error_vs_memories(Ks, Y: int, betas, dims, nq: int, *, seed: int, device) ->
     """Fig 5: error vs the number of stored memories K at fixed Y per D and beta, queries at / near the first K_min
     memories and random; T grows by `add` as K grows."""
     Ks, rows = sorted(Ks), []
-    for dim in dims:
+    for dim in tqdm(dims, desc="Fig 5: D", leave=False):
         g = rng(seed, "fig5", dim)
         xi = binary_patterns(Ks[-1], dim, generator=g).to(device)  # (K_max, D)
         queries = query_sets(xi[:Ks[0]], nq, generator=g)  # at, near and far from the first memories
@@ -141,7 +142,7 @@ def retrieval_agreement(dim: int, K: int, nq: int, betas, Ys, alpha: float, dept
     names, sizes = list(queries), [len(q) for q in queries.values()]
     starts = torch.cat(list(queries.values()))  # every query type descends in one batch, (3 nq, D)
     rows = []
-    for beta in betas:
+    for beta in tqdm(betas, desc="Fig 4A: beta", leave=False):
         mr = MrDAM(xi, beta)
         mr_fixed = dict(zip(names, mr.descend(starts, alpha, depth)[0].split(sizes)))
         for Y in Ys:
@@ -195,7 +196,7 @@ def kernel_ablation(X: np.ndarray, K: int, nq: int, betas, Ys, kinds, *, seed: i
     data = torch.as_tensor(X, dtype=torch.float64, device=device)
     xi, held_out = data[order[:K]], data[order[K:K + nq]]
     rows = []
-    for beta in betas:
+    for beta in tqdm(betas, desc="Fig 6: beta", leave=False):
         mr = MrDAM(xi, beta)
         for kind in kinds:
             for Y in Ys:
@@ -241,7 +242,7 @@ def completion(X: np.ndarray, K: int, nq: int, beta: float, Ys, occlude_frac: fl
     rows = [{"model": "MrDAM", "Y": pd.NA, "accuracy": nearest_memory_accuracy(mr_final, xi, sources),
              "mean_dist_to_Mr": 0.0, "max_energy_gap": 0.0}]
     dr_final, dr_energy = {}, {}
-    for Y in Ys:
+    for Y in tqdm(Ys, desc="Fig 1: Y", leave=False):
         dr = make_model(xi, beta, Y, seed=seed, device=device)
         both = lambda x: torch.stack([dr.energy(x), mr.energy(x)])  # noqa: E731  (2, nq)
         dr_final[Y], path = dr.descend(queries, alpha, depth, clamp=visible, energy_fn=both)  # (depth + 1, 2, nq)

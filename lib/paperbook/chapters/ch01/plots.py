@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import NullFormatter
 
+from ...core.style import COLUMN_IN
 from ...memory.patterns import image_shape
 from .experiments import QUERY_TYPES, CompletionResult
 
@@ -20,23 +21,28 @@ def _label_Y(ax, Ys) -> None:
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 
-def _panels(rows: int, cols: int, w: float = 3.2, h: float = 2.7, **kw):
-    fig, axes = plt.subplots(rows, cols, figsize=(w * cols, h * rows), squeeze=False, **kw)
+def _panels(rows: int, cols: int, h: float = 2.4, width: float = COLUMN_IN, **kw):
+    """rows x cols panels filling the book's column (wider figures are shrunk by the page, fonts with them)."""
+    fig, axes = plt.subplots(rows, cols, figsize=(width, h * rows), squeeze=False, **kw)
     return fig, axes
 
 
-def _finish(fig: plt.Figure, axes, xlabel: str, legend_size: int) -> plt.Figure:
-    """Label the bottom row's x axes, put the legend in the first panel and tighten the layout."""
+def _finish(fig: plt.Figure, axes, xlabel: str | None = None) -> plt.Figure:
+    """Label the bottom row's x axes, tighten the layout and put the first panel's legend above the panels,
+    outside the data."""
     for ax in axes[-1]:
-        ax.set_xlabel(xlabel)
-    axes[0][0].legend(fontsize=legend_size)
+        if xlabel:
+            ax.set_xlabel(xlabel)
     fig.tight_layout()
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(len(labels), 4),
+               frameon=False)
     return fig
 
 
 def plot_kernel_scatter(table: pd.DataFrame, scatter: dict) -> plt.Figure:
     """SinCos estimate vs the exact RBF kernel per beta (largest Y), and RMS error vs Y against (1-kappa^2)/sqrt(2Y)."""
-    fig, axes = _panels(1, len(scatter) + 1, w=2.9)
+    fig, axes = _panels(1, len(scatter) + 1, h=2.3, width=COLUMN_IN * 1.2)
     for ax, (beta, (kappa, est)) in zip(axes[0], scatter.items()):
         ax.scatter(kappa, est, s=4, alpha=0.5)
         ax.plot([0, 1], [0, 1], color="k", lw=0.8)
@@ -46,7 +52,9 @@ def plot_kernel_scatter(table: pd.DataFrame, scatter: dict) -> plt.Figure:
     for beta, g in table.groupby("beta"):
         line, = ax.loglog(g["Y"], g["rms_error"], "o", label=f"β = {beta:g}")
         ax.loglog(g["Y"], g["rms_predicted"], "-", color=line.get_color(), lw=1)
-    ax.set_xlabel("Y"), ax.set_title("RMS error (dots) vs exact SD (lines)", fontsize=9), ax.legend(fontsize=7)
+    _label_Y(ax, table["Y"]), ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("Y"), ax.set_title("RMS error (dots) vs exact SD (lines)", fontsize=9)
+    ax.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     return fig
 
@@ -56,7 +64,7 @@ def plot_error_vs_features(errors: pd.DataFrame, metric: str = "grad") -> plt.Fi
     fitted envelope b/sqrt(Y) (dotted) and the random-guess level (red, max over beta, as the official plot)."""
     col, se, guess = (f"err_{metric}", f"se_{metric}", f"guess_{metric}")
     dims = sorted(errors["D"].unique())
-    fig, axes = _panels(len(dims), len(QUERY_TYPES), sharex=True)
+    fig, axes = _panels(len(dims), len(QUERY_TYPES), h=2.5, width=COLUMN_IN * 1.15, sharex=True)
     for i, dim in enumerate(dims):
         rows = errors[errors["D"] == dim]
         level = rows.groupby("beta")[guess].mean().max()
@@ -71,26 +79,25 @@ def plot_error_vs_features(errors: pd.DataFrame, metric: str = "grad") -> plt.Fi
             _label_Y(ax, rows["Y"]), ax.set_yscale("log")
             ax.set_title(f"D = {dim}, {QUERY_TITLES[query]}", fontsize=8)
         axes[i][0].set_ylabel("mean |Δ∇E| per coordinate" if metric == "grad" else "mean |ΔE|")
-    return _finish(fig, axes, "random features Y", legend_size=6)
+    return _finish(fig, axes, "random features Y")
 
 
 def plot_retrieval(table: pd.DataFrame) -> plt.Figure:
     """Fig 4A: normalised Hamming distance between the binarised fixed points of DrDAM and MrDAM vs Y."""
-    fig, axes = _panels(1, len(QUERY_TYPES), sharey=True)
+    fig, axes = _panels(1, len(QUERY_TYPES), h=2.6, sharey=True)
     for ax, query in zip(axes[0], QUERY_TYPES):
         for beta, g in table[table["query"] == query].groupby("beta"):
             ax.plot(g["Y"], g["hamming"], "o-", ms=4, label=f"β = {beta:g}")
         ax.axhline(0.5, color="red", lw=1, label="rand noise")
         _label_Y(ax, table["Y"]), ax.set_xlabel("random features Y"), ax.set_title(QUERY_TITLES[query], fontsize=9)
-    axes[0][0].set_ylabel("Hamming(DrDAM, MrDAM)"), axes[0][0].legend(fontsize=7)
-    fig.tight_layout()
-    return fig
+    axes[0][0].set_ylabel("Hamming(DrDAM, MrDAM)")
+    return _finish(fig, axes)
 
 
 def plot_error_vs_memories(table: pd.DataFrame) -> plt.Figure:
     """Fig 5: |dE| and per-coordinate |d grad E| vs the number of stored memories K at fixed Y; rows D."""
     dims = sorted(table["D"].unique())
-    fig, axes = _panels(len(dims), 2)
+    fig, axes = _panels(len(dims), 2, h=2.8)
     for row, dim in zip(axes, dims):
         rows = table[table["D"] == dim]
         for ax, (col, label) in zip(row, (("err_E", "mean |ΔE|"), ("err_grad", "mean |Δ∇E| per coordinate"))):
@@ -98,14 +105,14 @@ def plot_error_vs_memories(table: pd.DataFrame) -> plt.Figure:
                 ax.errorbar(g["K"], g[col], yerr=g[col.replace("err", "se")], marker="o", ms=3, lw=1,
                             label=f"{QUERY_TITLES[query].split(' (')[0]}, β = {beta:g}")
             ax.set_xscale("log"), ax.set_yscale("log"), ax.set_ylabel(label), ax.set_title(f"D = {dim}", fontsize=9)
-    return _finish(fig, axes, "stored memories K", legend_size=7)
+    return _finish(fig, axes, "stored memories K")
 
 
 def plot_kernel_ablation(table: pd.DataFrame) -> plt.Figure:
     """Fig 6: energy error (offset removed) and gradient error per feature map vs Y; rows beta."""
     betas = sorted(table["beta"].unique())
     cols = [(m, at) for m in ("err_E", "err_grad") for at in ("memories", "queries")]
-    fig, axes = _panels(len(betas), len(cols), w=2.8, h=2.3, sharex=True)
+    fig, axes = _panels(len(betas), len(cols), h=2.0, width=COLUMN_IN * 1.25, sharex=True)
     for i, beta in enumerate(betas):
         for j, (metric, at) in enumerate(cols):
             ax = axes[i][j]
@@ -113,7 +120,7 @@ def plot_kernel_ablation(table: pd.DataFrame) -> plt.Figure:
                 ax.plot(g["Y"], g[metric], "o-", ms=3, lw=1, label=kind)
             _label_Y(ax, table["Y"]), ax.set_yscale("log")
             ax.set_title(f"β = {beta:g}: {'|ΔE| − offset' if metric == 'err_E' else '|Δ∇E|'} at {at}", fontsize=8)
-    return _finish(fig, axes, "Y", legend_size=6)
+    return _finish(fig, axes, "Y")
 
 
 def plot_completion(res: CompletionResult, Y: int, n_show: int = 6) -> plt.Figure:
@@ -121,7 +128,7 @@ def plot_completion(res: CompletionResult, Y: int, n_show: int = 6) -> plt.Figur
     n_show, shape = min(n_show, len(res.queries)), image_shape(res.memories.shape[1])
     rows = [("query", res.queries), (f"DrDAM, Y = {Y}", res.dr_final[Y]), ("MrDAM", res.mr_final),
             ("original", res.memories[res.sources])]
-    fig = plt.figure(figsize=(1.2 * n_show + 4.2, 4.8))
+    fig = plt.figure(figsize=(COLUMN_IN * 1.15, 4.2))
     grid = fig.add_gridspec(len(rows), n_show + 4)
     vmax = float(res.memories.max())
     for r, (label, images) in enumerate(rows):
@@ -148,7 +155,7 @@ def plot_completion(res: CompletionResult, Y: int, n_show: int = 6) -> plt.Figur
 
 def plot_cost(table: pd.DataFrame) -> plt.Figure:
     """Parameters and measured time of one gradient step vs K: MrDAM grows with K, DrDAM stays flat."""
-    fig, axes = _panels(1, 2)
+    fig, axes = _panels(1, 2, h=2.8)
     for model, g in table.groupby("model"):
         axes[0][0].loglog(g["K"], g["n_params"], "o-", label=model)
         axes[0][1].loglog(g["K"], g["ms_per_step"], "o-", label=model)

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Sequence
 
 import pandas as pd
+from tqdm import tqdm
 
 from ...memory.clam_train import ClAMConfig, config_table, fit_clam_grid, grid_configs, labels_of
 from ...memory.cluster_data import BASIN_MEMORIES, elongated_gaussians, load_clustering, voronoi_grid
@@ -72,7 +73,7 @@ def sc_comparison(names: Sequence[str], *, num_clusters: int, betas, lrs, fills,
     grid (when skm_intervals is not empty) and, with extra, spectral and agglomerative; each with SC,
     NMI, ARI and n_nonempty. Also every ClAM grid row."""
     summary, grids, fits = [], [], {}
-    for name in names:
+    for name in tqdm(names, desc="SC table: data sets", leave=False):
         X, y, n_classes = load_clustering(name)
         k = num_clusters or n_classes
         configs = grid_configs(k, betas=betas, lrs=lrs, fills=fills, epochs=epochs, batch=batch, mask_p=mask_p,
@@ -109,7 +110,7 @@ def masking_ablation(names: Sequence[str], *, beta: float, lr: float, epochs: in
     """Self-supervised ClAM with each fill (mean/min/max), with the official mask sampling (with replacement,
     never dimension 0, possibly empty), and unmasked ClAM; same seed, init, batches and masks."""
     rows = []
-    for name in names:
+    for name in tqdm(names, desc="masking ablation: data sets", leave=False):
         X, y, k = load_clustering(name)
         variants = ablation_configs(k, beta=beta, lr=lr, epochs=epochs, batch=batch, mask_p=mask_p)
         variants = {v: c if c.official_quirks else replace(c, min_masked=min_masked) for v, c in variants.items()}
