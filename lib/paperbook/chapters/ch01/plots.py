@@ -76,7 +76,7 @@ def plot_error_vs_features(errors: pd.DataFrame, metric: str = "grad") -> plt.Fi
                 ys = np.geomspace(g["Y"].min(), g["Y"].max(), 20)
                 ax.plot(ys, b / np.sqrt(ys), ":", color=line.get_color(), lw=1)
             ax.axhline(level, color="red", lw=1, label="rand guess")
-            _label_Y(ax, rows["Y"]), ax.set_yscale("log")
+            _label_Y(ax, rows["Y"]), ax.set_yscale("log"), ax.yaxis.set_minor_formatter(NullFormatter())
             ax.set_title(f"D = {dim}, {QUERY_TITLES[query]}", fontsize=8)
         axes[i][0].set_ylabel("mean |Δ∇E| per coordinate" if metric == "grad" else "mean |ΔE|")
     return _finish(fig, axes, "random features Y")
@@ -118,7 +118,7 @@ def plot_kernel_ablation(table: pd.DataFrame) -> plt.Figure:
             ax = axes[i][j]
             for kind, g in table[(table["beta"] == beta) & (table["at"] == at)].groupby("kind", sort=False):
                 ax.plot(g["Y"], g[metric], "o-", ms=3, lw=1, label=kind)
-            _label_Y(ax, table["Y"]), ax.set_yscale("log")
+            _label_Y(ax, table["Y"]), ax.set_yscale("log"), ax.yaxis.set_minor_formatter(NullFormatter())
             ax.set_title(f"β = {beta:g}: {'|ΔE| − offset' if metric == 'err_E' else '|Δ∇E|'} at {at}", fontsize=8)
     return _finish(fig, axes, "Y")
 
@@ -139,7 +139,7 @@ def plot_completion(res: CompletionResult, Y: int, n_show: int = 6) -> plt.Figur
                 ax.imshow(pixels.clip(0, 1))
             else:
                 ax.imshow(pixels, cmap="gray_r", vmin=0, vmax=1)
-            ax.set_xticks([]), ax.set_yticks([])
+            ax.set_xticks([]), ax.set_yticks([]), ax.spines[:].set_visible(False), ax.grid(False)
             if c == 0:
                 ax.set_ylabel(label, fontsize=7)
     ax = fig.add_subplot(grid[:, n_show + 1:])
