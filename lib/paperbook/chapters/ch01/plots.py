@@ -54,7 +54,7 @@ def plot_kernel_scatter(table: pd.DataFrame, scatter: dict) -> plt.Figure:
         ax.loglog(g["Y"], g["rms_predicted"], "-", color=line.get_color(), lw=1)
     _label_Y(ax, table["Y"]), ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("Y"), ax.set_title("RMS error (dots) vs exact SD (lines)", fontsize=9)
-    ax.legend(fontsize=7, loc="lower left")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
     fig.tight_layout()
     return fig
 
