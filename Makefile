@@ -64,7 +64,7 @@ html: setup  ## build the book from the executed chapters (a chapter not execute
 
 book: chapters html  ## set up, execute every chapter, build book/_build/html/index.html
 
-check: setup  ## lint + unit + contract tests (a few minutes): what to run before every commit
+check: setup  ## lint + unit + contract tests (seconds): what to run before every commit
 	$(VENV)/bin/ruff check .
 	TQDM_DISABLE=1 $(PY) -m pytest -m "not slow" tests
 
@@ -73,9 +73,10 @@ test: setup chromium  ## lint, unit, contract, nbval, book build (-W), browser t
 	TQDM_DISABLE=1 PAPERBOOK_CH=$(CH) $(PY) -m pytest tests
 
 golden: setup  ## refresh the committed executed notebooks in place (the nbval goldens); CH=02 for one chapter
+	@$(if $(CH),test -n "$(wildcard notebooks/$(CH)_*.ipynb)" || { echo "no chapter notebooks/$(CH)_*.ipynb" >&2; exit 2; })
 	@for nb in $(if $(CH),$(wildcard notebooks/$(CH)_*.ipynb),$(NOTEBOOKS)) \
 	  $(if $(CH),,tests/notebooks/fixtures/00_template.ipynb); do \
-	  tmp=$${nb%.ipynb}.tmp.ipynb; \
+	  tmp=$$(dirname $$nb)/.$$(basename $$nb .ipynb).tmp.ipynb; \
 	  TQDM_DISABLE=1 PAPERBOOK_RECORD=1 $(VENV)/bin/papermill --cwd "$$(dirname $$nb)" "$$nb" "$$tmp" && mv "$$tmp" "$$nb" \
 	    || { rm -f "$$tmp"; exit 1; }; done
 

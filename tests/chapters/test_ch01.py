@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from paperbook.chapters import ch01
-from paperbook.chapters.ch01 import claims as drdam_claims
+from paperbook.chapters.ch01 import claims
 from paperbook.chapters.ch01 import experiments as ex
 from paperbook.core.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED
 from paperbook.memory.patterns import binary_patterns, load_images
@@ -53,13 +53,13 @@ def test_near_queries_flip_ten_percent_of_bits():
 def test_lawful_slopes_exclude_cells_with_any_clamped_query():
     slopes = pd.DataFrame({"D": [30, 30], "beta": [10.0, 50.0], "query": ["mem", "rand"], "slope_E": [-0.5, -0.1],
                            "slope_grad": [-0.5, 0.1], "max_clamp_frac": [0.0, 0.01]})
-    assert drdam_claims.lawful_slopes(slopes)["beta"].tolist() == [10.0]
+    assert claims.lawful_slopes(slopes)["beta"].tolist() == [10.0]
 
 
 def test_ordering_detects_a_swap():
     rows = pd.DataFrame({"beta": [30.0] * 3 + [50.0] * 3, "query": ["mem", "near", "rand"] * 2,
                          "err_E": [1, 2, 3, 1, 3, 2]})
-    assert drdam_claims.ordering(rows, "err_E") == {30.0: True, 50.0: False}
+    assert claims.ordering(rows, "err_E") == {30.0: True, 50.0: False}
 
 
 @pytest.fixture(scope="module")
@@ -78,17 +78,17 @@ def small_run():
 
 
 def claims_of(run) -> pd.DataFrame:
-    return drdam_claims.chapter_claims(**run).table().set_index("id")
+    return claims.chapter_claims(**run).table().set_index("id")
 
 
 def test_chapter_claims_on_a_small_run(small_run):
-    claims = drdam_claims.chapter_claims(**small_run)
-    table = claims.table().set_index("id")
+    table_of = claims.chapter_claims(**small_run)
+    table = table_of.table().set_index("id")
     assert list(table.index) == ["D1", "D1b", "D2", "D2g", "D3", "D3g", "D4", "D5", "D6", "D7", "D8", "D9", "D10"]
-    assert claims.verdict("D5") == REPRODUCED  # exact in float64 whatever the scale
-    assert claims.verdict("D10") == REPRODUCED  # 400 x 30 parameters vs 2 x 500
+    assert table_of.verdict("D5") == REPRODUCED  # exact in float64 whatever the scale
+    assert table_of.verdict("D10") == REPRODUCED  # 400 x 30 parameters vs 2 x 500
     assert set(table["source"]) <= {"Fig 1", "Fig 3", "Fig 4A", "Fig 5", "Fig 6", "text"}
-    assert all(isinstance(v, (int, float, str)) and not isinstance(v, np.generic) for v in claims.quotes.values())
+    assert all(isinstance(v, (int, float, str)) and not isinstance(v, np.generic) for v in table_of.quotes.values())
 
 
 def test_d5_fails_when_adding_is_not_exact(small_run):
@@ -138,6 +138,6 @@ def test_every_glue_key_the_notebook_cites_is_provided(small_run):
     nb = read(ROOT / "notebooks" / f"{ch01.SLUG}.ipynb")
     cited = {m for c in nb.cells if c.cell_type == "markdown" for m in re.findall(r"\{glue:text\}`(\w+)", c.source)}
     in_cells = [m for c in nb.cells if c.cell_type == "code" for m in re.findall(r"glue\(\s*\"(\w+)\"", c.source)]
-    provided = list(ch01.PARAMS) + in_cells + list(drdam_claims.chapter_claims(**small_run).quotes)
+    provided = list(ch01.PARAMS) + in_cells + list(claims.chapter_claims(**small_run).quotes)
     assert cited <= set(provided), cited - set(provided)
     assert len(provided) == len(set(provided)), "a glue key is set twice"

@@ -149,7 +149,8 @@ def test_data_rows_match_the_loaders():
 
 # --- regression of the committed fast run (formerly claim A6) ------------------------------------
 
-SC_FLOORS = {"iris": 0.43, "wine": 0.25, "breast_cancer": 0.32}  # golden fast run (0.464, 0.279, 0.353) minus ~0.03
+# The golden fast run minus ~0.03 (set when the seed streams changed; now 0.464, 0.279, 0.364).
+SC_FLOORS = {"iris": 0.43, "wine": 0.25, "breast_cancer": 0.32}
 
 
 def test_golden_sc_at_k_stays_above_the_floors():

@@ -6,16 +6,26 @@ from types import SimpleNamespace
 import matplotlib
 import pandas as pd
 import pytest
+import torch
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from paperbook.core.claims import Claims, at_least  # noqa: E402
-from paperbook.core.display import TableOutput, styled_claims  # noqa: E402
+from paperbook.core.display import FIGURE_KEY, TableOutput, styled_claims  # noqa: E402
 from paperbook.core.params import COMMON, ParameterError  # noqa: E402
-from paperbook.core.run import FIGURE_KEY, RECORD_ENV, output_dir, start  # noqa: E402
+from paperbook.core.run import RECORD_ENV, output_dir, start  # noqa: E402
 
 PARAMS = {"profile": "fast", "seed": 1, "device": "cpu"}
+
+
+@pytest.fixture(autouse=True)
+def _restore_global_state():
+    """start() sets deterministic torch kernels and the house plotting style for the process: undo both."""
+    deterministic, rc = torch.are_deterministic_algorithms_enabled(), dict(matplotlib.rcParams)
+    yield
+    torch.use_deterministic_algorithms(deterministic)
+    matplotlib.rcParams.update(rc)
 
 
 def chapter(check=lambda params: []):
@@ -91,4 +101,4 @@ def test_cross_parameter_check_fails_before_anything_is_written(tmp_path):
 
     with pytest.raises(ParameterError, match="seed must be even"):
         start(PARAMS, chapter(check), root=tmp_path)
-    assert not (tmp_path / "figures").exists()
+    assert not list(tmp_path.iterdir()), "nothing is written before the parameters are checked"

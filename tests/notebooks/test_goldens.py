@@ -30,6 +30,8 @@ def printed(nb) -> str:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_golden_and_figures_come_from_this_checkout(path):
     rec = record(path)
+    assert any(rel.startswith("lib/paperbook/chapters/") for rel in rec.get("sources", {})), \
+        f"{path.stem}: its record lists no chapter module (the hashes were not taken)"
     reasons = stale_reasons(ROOT, rec, path)
     assert not reasons, f"{path.stem} is stale: {'; '.join(reasons)}. Run `make golden CH={path.stem[:2]}`"
     assert rec["profile"] == "fast", "figures/<slug>/ holds the fast profile (a full run goes to <slug>-full/)"

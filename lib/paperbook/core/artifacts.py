@@ -1,4 +1,4 @@
-"""Atomic, staged outputs: a run writes into figures/<slug>.partial/ and swaps it in only when it finishes,
+"""Atomic, staged outputs: a run writes into <outputs>.partial/ and swaps it in only when it finishes,
 so an interrupted run never leaves a half-written file or a mix of two runs' outputs."""
 
 from __future__ import annotations

@@ -24,8 +24,9 @@ import pandas as pd
 
 from .artifacts import atomic_write
 from .chapters import notebooks
+from .display import FIGURE_KEY
 from .pages import Shown, chapter_table, parameter_table, provenance_table, status_table
-from .run import FIGURE_KEY, repo_root
+from .run import repo_root
 
 RUN_ID = re.compile(r"· run ([0-9a-f]{12})\b")  # printed by Run.finish
 
@@ -95,11 +96,12 @@ def prepare(root: Path, source: Path) -> None:
     figures, fold its parameters, and write the generated pages from the runs those copies show."""
     pages = []
     for slug in chapter_slugs(root):
-        executed = source / "chapters" / f"{slug}.ipynb"
-        if not executed.exists():
+        executed, golden = source / "chapters" / f"{slug}.ipynb", root / "notebooks" / f"{slug}.ipynb"
+        folder = shown_outputs(root, executed, slug) if executed.exists() else None
+        if folder is None:  # not executed here, or a copy whose run is no longer recorded: show the golden
             executed.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(root / "notebooks" / f"{slug}.ipynb", executed)
-        folder = shown_outputs(root, executed, slug)
+            shutil.copyfile(golden, executed)
+            folder = shown_outputs(root, executed, slug)
         record = json.loads((folder / "provenance.json").read_text()) if folder else None
         claims = pd.read_csv(folder / "claims.csv") if folder and (folder / "claims.csv").exists() else None
         nb = nbformat.read(executed, as_version=4)

@@ -3,8 +3,8 @@
 Gradient training is chaotic: a 1e-15 change of the data (what another CPU's BLAS or vectorised exp produces)
 moves ClAM's silhouette by up to 0.03 after 30 epochs. Rounding the parameters to GRID after every optimiser step
 absorbs such last-bit differences: two machines then follow the same trajectory unless an update lands within
-~1e-17 of a rounding boundary. GRID (6e-8) is far below any step we take (learning rates >= 1e-6) and far above
-float64 noise on O(1) parameters.
+~1e-17 of a rounding boundary. GRID (6e-8) is far above float64 noise on O(1) parameters and below the steps that
+matter: Adam's steps are of order the learning rate (>= 1e-6 here); an update under 3e-8 is rounded away.
 """
 
 from __future__ import annotations

@@ -83,7 +83,8 @@ def distributions() -> dict[str, str]:
 
 
 def stale_reasons(root: Path, record: dict, notebook: Path) -> list[str]:
-    """Why a recorded run is not what the checkout would produce: a module it imported or its notebook changed."""
+    """Why a recorded run is not what the checkout would produce: a module it imported or its notebook changed, or
+    a distribution behind its imports now has another version (constraints.txt pins them all)."""
     reasons = []
     if "sources" not in record:
         return ["provenance records no source hashes (produced before they were recorded)"]
@@ -95,4 +96,11 @@ def stale_reasons(root: Path, record: dict, notebook: Path) -> list[str]:
             reasons.append(f"{rel} changed")
     if notebook_hash(notebook) != record.get("notebook"):
         reasons.append(f"{notebook.relative_to(root)} changed")
+    for name, version in record.get("distributions", {}).items():
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed = "not installed"
+        if installed != version and name != "paperbook":
+            reasons.append(f"{name} {version} -> {installed}")
     return reasons

@@ -5,7 +5,7 @@
     run.table(df, "tab-sc-comparison", digits=3)    # CSV + the rounded text nbval compares
     run.show(fig, "fig-basins", caption="...")      # PNG + a numbered, captioned figure in the book
     run.claims(claims)                              # claims.csv, quoted values glued, the table displayed
-    run.finish()                                    # provenance.json; outputs swapped into figures/<slug>/
+    run.finish()                                    # provenance.json; outputs swapped into place (output_dir)
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from IPython.display import display
 
 from .artifacts import StagedDir
 from .claims import Claims
-from .display import FIGURE_KEY, FigureOutput, TableOutput, formatted, styled_claims
+from .display import FigureOutput, TableOutput, styled_claims
 from .params import ParameterError, as_config, from_namespace
 from .provenance import distributions, git_commit, hardware, notebook_hash, source_hashes, versions
 from .rng import rng
@@ -98,6 +98,7 @@ class Run:
         self.commit = git_commit(root)
         self.figures: list[str] = []
         self.tables: list[str] = []
+        self.shown_tables = 0
         self.number = int(slug[:2])  # the chapter number: tables are numbered 'Table 2.3'
         apply_house_style()
 
@@ -131,7 +132,8 @@ class Run:
         self.tables.append(name)
         if quiet:
             return
-        label = f"Table {self.number}.{len(self.tables)}"
+        self.shown_tables += 1
+        label = f"Table {self.number}.{self.shown_tables}"
         display(TableOutput(df if view is None else view, name, digits, significant, label, caption))
 
     def claims(self, claims: Claims) -> None:
@@ -145,7 +147,8 @@ class Run:
         display(styled_claims(table))
 
     def finish(self) -> None:
-        """Write provenance.json, move this run's outputs into figures/<slug>/ and print the provenance line."""
+        """Write provenance.json, swap this run's outputs into place (see output_dir) and print the provenance
+        line."""
         record = {
             "chapter": self.slug, "commit": self.commit, "profile": self.params.get("profile", "fast"),
             "seed": self.seed, "params": self.params, "versions": versions(), "hardware": hardware(self.device),
@@ -185,4 +188,4 @@ def start(namespace: Mapping[str, Any], chapter: ModuleType, *, threads: int | N
     return run
 
 
-__all__ = ["Run", "start", "seed_everything", "pick_device", "repo_root", "formatted", "FIGURE_KEY"]
+__all__ = ["Run", "start", "seed_everything", "pick_device", "repo_root", "output_dir"]

@@ -63,7 +63,9 @@ def new_chapter(root: Path, number: str, name: str) -> list[Path]:
     for path in package.glob("*.py"):
         path.write_text(_retarget(path.read_text(), number, slug))
     nb = nbformat.reads(_retarget(targets.pop(notebook).read_text(), number, slug), as_version=4)
+    nb.metadata.pop("papermill", None)  # the skeleton's own run (its time, its path) is not the new chapter's
     for cell in nb.cells:
+        cell.metadata.pop("papermill", None), cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     nbformat.write(nb, notebook)

@@ -44,6 +44,8 @@ def d1(claims: Claims, *, errors: pd.DataFrame, slopes: pd.DataFrame) -> None:
     cell = _cell(slopes, D=dim, beta=beta, query="mem").iloc[0]
     top = _cell(errors, D=dim, beta=beta, query="mem", Y=Ymax).iloc[0]
     top_E, top_grad = f"|dE| at Y={Ymax}", f"|dgrad| at Y={Ymax}"
+    claims.quote("d1_D", dim)
+    claims.quote("d1_beta", beta)
     claims.quote("d1_slope_E", float(cell["slope_E"]))
     claims.quote("d1_slope_grad", float(cell["slope_grad"]))
     claims.add("D1", f"E^ and grad E^ approach E, grad E as 1/sqrt(Y) (D={dim}, beta={beta:g}, at memories)",

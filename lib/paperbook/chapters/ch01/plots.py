@@ -144,7 +144,7 @@ def plot_completion(res: CompletionResult, Y: int, n_show: int = 6) -> plt.Figur
                 ax.set_ylabel(label, fontsize=7)
     ax = fig.add_subplot(grid[:, n_show + 1:])
     steps = np.arange(res.mr_energy.shape[0])
-    approx, exact = res.dr_energy[Y]
+    approx, _ = res.dr_energy[Y]
     for c in range(n_show):
         line, = ax.plot(steps, res.mr_energy[:, c].cpu(), "--", lw=1)
         ax.plot(steps, approx[:, c].cpu(), "-", lw=1, color=line.get_color())

@@ -52,7 +52,7 @@ def gaussians(data_seed: int, alpha: float, lrs, betas, epochs: int, noise: floa
     configs = grid_configs(3, betas=betas, lrs=lrs, fills=["mean"], alpha=alpha, epochs=epochs, batch=32,
                            self_supervised=False, noise_std=noise)
     table, labels, _ = fit_and_score(X, y, configs, device=device, seed=seed)
-    best = int(table["sc"].idxmax())
+    best = int(table[~table["failed"]]["sc"].idxmax())  # as _best: a NaN-aborted configuration is never shown
     km = kmeans_baseline(X, 3, n_init=kmeans_n_init, seed=seed)
     return {"X": X, "y": y, "grid": table, "clam_labels": labels[best], "clam_config": table.iloc[best].to_dict(),
             "kmeans_labels": km, "kmeans": evaluate(X, km, y)}
