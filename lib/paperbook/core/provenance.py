@@ -51,6 +51,9 @@ def hardware(device: torch.device) -> dict[str, Any]:
     return info
 
 
+TOOLING = {"paperbook", "pip", "setuptools", "wheel"}  # not pinned by constraints.txt; no result depends on them
+
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
@@ -101,6 +104,6 @@ def stale_reasons(root: Path, record: dict, notebook: Path) -> list[str]:
             installed = metadata.version(name)
         except metadata.PackageNotFoundError:
             installed = "not installed"
-        if installed != version and name != "paperbook":
+        if installed != version and name.lower() not in TOOLING:
             reasons.append(f"{name} {version} -> {installed}")
     return reasons
