@@ -27,7 +27,7 @@ def test_chain_and_balanced_tree_closed_forms(L):
     assert set(C.path_counts(tree).values()) == {1}
 
 
-@pytest.mark.parametrize("L, M", itertools.product(LS, MS))
+@pytest.mark.parametrize("L, M", list(itertools.product(LS, MS)))
 def test_transformer_path_counts_are_L_to_the_M_minus_1(L, M):
     full, causal = C.transformer_cdag(L, M), C.transformer_cdag(L, M, causal=True)
     assert max(C.path_counts(full).values()) == L ** (M - 1)

@@ -99,3 +99,13 @@ def test_as_config_is_frozen_with_tuples():
     with pytest.raises(dataclasses.FrozenInstanceError):
         cfg.lr = 0.5
     hash(cfg)  # hashable: every field is immutable
+
+
+def test_lists_of_lists_check_every_inner_list():
+    ranges = {"ranges": List(List(int, low=1, min_len=2))}
+    assert validate({"ranges": [[2, 6], (8, 12)]}, ranges) == {"ranges": [[2, 6], [8, 12]]}
+    for bad in ([[2]], [[0, 3]], [2, 6], [["a", "b"]]):
+        with pytest.raises(ParameterError, match="'ranges'.*a list of at least 2 an integer"):
+            validate({"ranges": bad}, ranges)
+    assert as_config({"ranges": [[2, 6]]}).ranges == ((2, 6),)
+    assert ranges["ranges"].annotation() == "list[list[int]]" and Float().annotation() == "float"

@@ -51,7 +51,7 @@ def test_one_parameters_cell_first_with_typed_literals(path):
     validate(defaults, spec)
     assert chapter_of(path).check(defaults) == [], "the defaults fail the chapter's cross-parameter check"
     for name, (annotation, _) in parameter_annotations(cells[0]).items():
-        expected = spec[name].type.__name__ + (f"[{spec[name].item.__name__}]" if spec[name].item else "")
+        expected = spec[name].annotation()
         assert annotation == expected, f"{name}: annotated {annotation}, spec says {expected}"
 
 
@@ -84,12 +84,14 @@ def test_notebook_hygiene_and_run_api(path):
     assert not set(glued) & set(params), f"parameters are glued by start(): {set(glued) & set(params)}"
 
 
-CH01, CH02 = "01_dense_am_random_features", "02_am_clustering"
+CH01, CH02, CH03 = "01_dense_am_random_features", "02_am_clustering", "03_compositional_complexity"
 BAD = [(CH02, {"no_such_param": 1}, "no_such_param"), (CH02, {"num_clusters": -3}, "num_clusters"),
        (CH02, {"clam_lrs": "abc"}, "clam_lrs"), (CH02, {"abl_lr": "abc"}, "abl_lr"), (CH02, {"lr": 0.1}, "lr"),
        (CH01, {"fig3_Ys": [1000]}, "fig3_Ys"), (CH01, {"fig6_dataset": "mnist"}, "fig6_dataset"),
        (CH01, {"beta": 30.0}, "beta"), (CH01, {"fig4a_alpha": -0.1}, "fig4a_alpha"),
-       (CH01, {"fig4a_nq": 21}, "fig4a_nq")]
+       (CH01, {"fig4a_nq": 21}, "fig4a_nq"), (CH03, {"ops_test_ranges": [[6, 2], [8, 12]]}, "ops_test_ranges"),
+       (CH03, {"ops_models": ["treenet", "gru"]}, "ops_models"), (CH03, {"p1_L": 4}, "p1_L"),
+       (CH03, {"ops_steps": 0}, "ops_steps"), (CH03, {"ops_test_ranges": [[2, 6], [3, 5]]}, "ops_test_ranges")]
 
 
 @pytest.mark.parametrize("slug,bad,name", BAD, ids=[f"{s[:2]}-{n}" for s, _, n in BAD])

@@ -161,7 +161,7 @@ def train(model: nn.Module, data: TreeOpsData, *, steps: int, batch: int, lr: fl
     opt, labels, losses = torch.optim.Adam(model.parameters(), lr=lr), torch.as_tensor(data.labels), []
     device = next(model.parameters()).device
     model.train()
-    for _ in tqdm(range(steps), desc=desc, leave=False, disable=desc is None):
+    for _ in tqdm(range(steps), desc=desc, leave=False) if desc else range(steps):
         idx = torch.randint(len(data), (min(batch, len(data)),), generator=generator)
         loss = nn.functional.cross_entropy(model([data.trees[i] for i in idx]), labels[idx].to(device))
         opt.zero_grad()

@@ -27,26 +27,37 @@ class Param:
     low: float | None = None       # inclusive lower bound (numbers, or each item of a list)
     high: float | None = None      # inclusive upper bound
     choices: tuple | None = None   # allowed values (a str, or each item of a list)
-    item: type | None = None       # element type of a list
+    item: "type | Param | None" = None  # element type of a list, or a Param for each item (lists of lists)
     min_len: int = 1               # shortest allowed list
 
     def allowed(self) -> str:
         """What the parameter accepts, in words."""
         kind = {bool: "true/false", int: "an integer", float: "a number", str: "a string"}.get(self.type)
         if self.type is list:
-            kind = f"a list of at least {self.min_len} {Param(self.item).allowed()} item(s)"
+            each = self.item if isinstance(self.item, Param) else Param(self.item)
+            kind = f"a list of at least {self.min_len} {each.allowed()} item(s)"
         bounds = [f">= {self.low}" if self.low is not None else "", f"<= {self.high}" if self.high is not None else ""]
         bounds = " and ".join(b for b in bounds if b)
         if self.choices is not None:
             bounds = "one of " + ", ".join(map(repr, self.choices))
         return f"{kind}{' ' + bounds if bounds else ''}{' (each item)' if self.type is list and bounds else ''}"
 
+    def annotation(self) -> str:
+        """The type annotation the parameters cell writes: int, list[float], list[list[int]]."""
+        if self.type is not list:
+            return self.type.__name__
+        return f"list[{self.item.annotation() if isinstance(self.item, Param) else self.item.__name__}]"
+
+    def _inner(self) -> "Param":
+        """The spec of each item of a list."""
+        return self.item if isinstance(self.item, Param) else Param(self.item, self.low, self.high, self.choices)
+
     def check(self, value: Any) -> Any:
         """The value, coerced where lossless (int -> float, tuple -> list); raises ValueError otherwise."""
         if self.type is list:
             if not isinstance(value, (list, tuple)) or len(value) < self.min_len:
                 raise ValueError
-            return [Param(self.item, self.low, self.high, self.choices).check(v) for v in value]
+            return [self._inner().check(v) for v in value]
         if self.type is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if type(value) is not self.type or (self.type is float and not math.isfinite(value)):
@@ -74,7 +85,8 @@ def Bool() -> Param:
     return Param(bool)
 
 
-def List(item: type, low=None, high=None, choices=None, min_len: int = 1) -> Param:
+def List(item: "type | Param", low=None, high=None, choices=None, min_len: int = 1) -> Param:
+    """A list of `item`s: a type with bounds/choices for each item, or a Param (List(List(int, 1), ...))."""
     return Param(list, low, high, tuple(choices) if choices else None, item, min_len)
 
 
@@ -113,8 +125,9 @@ def from_namespace(namespace: Mapping[str, Any], spec: Mapping[str, Param]) -> d
 
 def as_config(values: Mapping[str, Any], name: str = "Params"):
     """A frozen dataclass instance holding the parameters (lists become tuples)."""
+    frozen = lambda v: tuple(map(frozen, v)) if isinstance(v, list) else v
     cls = make_dataclass(name, [(k, type(v)) for k, v in values.items()], frozen=True)
-    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
+    return cls(**{k: frozen(v) for k, v in values.items()})
 
 
 # Every chapter has these three; its own spec adds the rest: {**COMMON, ...}.

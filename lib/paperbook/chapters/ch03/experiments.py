@@ -1,0 +1,187 @@
+"""Chapter 03's experiments: one function per table or figure, each returning a tidy DataFrame.
+
+The paper has no experiments and no code; everything here is the book's illustration of its definitions
+(cDAGs, locus of influence) and of the bounds the chapter derives following it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm.auto import tqdm
+
+from ...compose import cdag as C
+from ...compose import scan
+from ...compose.evaluate import error_propagation, sensitivity_ratio
+from ...compose.treeops import make_dataset, make_table
+from ...compose.treeops_models import accuracy, make_model, train
+from ...core.rng import int_seed, np_rng, rng
+
+WINDOW = 3  # local attention: each position reads its two neighbours and itself
+
+
+def model_dags(L: int, M: int, k: int) -> dict[str, tuple[C.CDag, int | None, str]]:
+    """The cDAG of each model family at length L and depth M, with the closed form of its max path-LoI and how
+    the measure must relate to it ("==" or "<=")."""
+    dags = {"RNN (chain)": (C.rnn_cdag(L), 1, "=="), "balanced binary tree": (C.tree_cdag(L), 1, "==")}
+    if L >= 1 + M * (k - 1):
+        dags[f"CNN k={k} + pool"] = (C.cnn_cdag(L, k, M), k ** M, "<=")
+    dags["transformer"] = (C.transformer_cdag(L, M), L ** (M - 1), "==")
+    dags["causal transformer"] = (C.transformer_cdag(L, M, causal=True), math.comb(L + M - 2, M - 1), "==")
+    dags[f"local attention w={WINDOW}"] = (C.transformer_cdag(L, M, window=WINDOW), WINDOW ** (M - 1), "<=")
+    return dags
+
+
+def complexity_table(Ls: Sequence[int], Ms: Sequence[int], k: int) -> pd.DataFrame:
+    """tab-x-complexity: the measures of every model's cDAG, beside the closed form of its max path-LoI. The
+    chain and the tree do not depend on M (one row each per L)."""
+    rows = []
+    for L in sorted(set(Ls)):
+        for M in sorted(set(Ms)):
+            for model, (d, closed, relation) in model_dags(L, M, k).items():
+                if M != min(Ms) and model in ("RNN (chain)", "balanced binary tree"):
+                    continue
+                m = C.measures(d)
+                holds = m["max_path_loi"] == closed if relation == "==" else m["max_path_loi"] <= closed
+                rows.append({"model": model, "L": L, "M": "-" if "RNN" in model or "tree" in model else str(M),
+                             **m, "closed_form": f"{relation} {closed}", "matches": bool(holds)})
+    return pd.DataFrame(rows)
+
+
+def closed_form_sweep(max_L: int, max_M: int) -> pd.DataFrame:
+    """T1/T2: path counts by the dynamic programme against the closed forms for every L in 2..max_L and M in
+    1..max_M (transformer L^(M-1), causal C(L+M-2, M-1), chain 1, tree 1 with depth ceil(log2 L) and L-1 nodes)."""
+    rows = []
+    for L in tqdm(range(2, max_L + 1), desc="closed forms", leave=False):
+        rnn, tree = C.rnn_cdag(L), C.tree_cdag(L)
+        rows.append({"L": L, "M": None, "model": "chain", "ok": C.max_loi(rnn) == 1 and C.depth(rnn) == L})
+        rows.append({"L": L, "M": None, "model": "tree", "ok": set(C.path_counts(tree).values()) == {1}
+                     and C.depth(tree) == math.ceil(math.log2(L)) and C.n_span(tree) == L - 1})
+        for M in range(1, max_M + 1):
+            full, causal = C.path_counts(C.transformer_cdag(L, M)), C.path_counts(C.transformer_cdag(L, M, True))
+            rows.append({"L": L, "M": M, "model": "transformer", "ok": max(full.values()) == L ** (M - 1)})
+            rows.append({"L": L, "M": M, "model": "causal transformer",
+                         "ok": max(causal.values()) == math.comb(L + M - 2, M - 1)})
+    return pd.DataFrame(rows)
+
+
+def loi_vs_length(Ls: Sequence[int], Ms: Sequence[int]) -> pd.DataFrame:
+    """fig-x-loi-vs-length: max path-LoI against L for the chain, the tree and (causal) transformers of each M."""
+    rows = []
+    for L in sorted(set(Ls)):
+        rows += [{"model": "RNN (chain)", "M": None, "L": L, "max_loi": C.max_loi(C.rnn_cdag(L))},
+                 {"model": "balanced binary tree", "M": None, "L": L, "max_loi": C.max_loi(C.tree_cdag(L))}]
+        for M in sorted(set(Ms)):
+            rows += [{"model": "transformer", "M": M, "L": L, "max_loi": C.max_loi(C.transformer_cdag(L, M))},
+                     {"model": "causal transformer", "M": M, "L": L,
+                      "max_loi": C.max_loi(C.transformer_cdag(L, M, causal=True))}]
+    return pd.DataFrame(rows)
+
+
+def p1_dags(L: int, k: int) -> dict[str, C.CDag]:
+    """The four cDAGs the bounds are checked on: chain, tree, transformer (M = 2) and CNN (kernel k, M = 3)."""
+    return {f"RNN{L}": C.rnn_cdag(L), f"tree{L}": C.tree_cdag(L), f"transformer{L} M=2": C.transformer_cdag(L, 2),
+            f"CNN{L} k={k} M=3": C.cnn_cdag(L, k, 3)}
+
+
+def sensitivity(L: int, k: int, dim: int, lams: Sequence[float], delta: float, trials: int, *,
+                seed: int) -> pd.DataFrame:
+    """P1 / fig-x-sensitivity-bound: per cDAG, lambda and token, the observed gain |delta f| / |delta| over random
+    lambda-Lipschitz instances beside the bound LoI_i(lambda) (h the identity)."""
+    parts = []
+    for name, d in p1_dags(L, k).items():
+        for lam in lams:
+            table = sensitivity_ratio(d, dim, lam, delta, trials, generator=rng(seed, "p1", name, str(lam)))
+            parts.append(table.assign(dag=name, lam=lam))
+    return pd.concat(parts, ignore_index=True)
+
+
+def propagation(L: int, k: int, dim: int, lams: Sequence[float], eps: Sequence[float], trials: int, *,
+                seed: int) -> pd.DataFrame:
+    """P2 / fig-x-error-propagation: output error under per-application error eps, beside eps * error_gain."""
+    parts = []
+    for name, d in p1_dags(L, k).items():
+        for lam in lams:
+            table = error_propagation(d, dim, lam, eps, trials, generator=rng(seed, "p2", name, str(lam)))
+            parts.append(table.assign(dag=name, lam=lam))
+    return pd.concat(parts, ignore_index=True)
+
+
+def range_label(r: Sequence[int]) -> str:
+    return f"{r[0]}-{r[1]} leaves"
+
+
+def treeops(models: Sequence[str], n_train: Sequence[int], repeats: int, train_leaves: Sequence[int],
+            test_ranges: Sequence[Sequence[int]], n_test: int, *, table_seed: int, steps: int, batch: int, lr: float,
+            dim: int, seed: int, device) -> pd.DataFrame:
+    """fig-x-treeops-generalisation and fig-x-sample-efficiency: accuracy per model, training-set size, repeat and
+    test range. Per repeat, the training sets are nested prefixes of one pool, and every test set excludes the
+    pool's expressions."""
+    table, rows = make_table(5, table_seed), []
+    for r in range(repeats):
+        data_rng = np_rng(seed, "treeops-data", r)
+        pool = make_dataset(max(n_train), tuple(train_leaves), table=table, rng=data_rng)
+        tests = {range_label(rg): make_dataset(n_test, tuple(rg), table=table, rng=data_rng, exclude=pool.strings())
+                 for rg in test_ranges}
+        for n in sorted(set(n_train)):
+            data = type(pool)(pool.trees[:n], pool.labels[:n], pool.leaves)
+            for name in models:
+                with torch.random.fork_rng(devices=[]):
+                    torch.manual_seed(int_seed(seed, "treeops-init", name, n, r))
+                    model = make_model(name, 5, dim).double().to(device)
+                start = time.perf_counter()
+                train(model, data, steps=steps, batch=batch, lr=lr, generator=rng(seed, "treeops-batches", name, n, r),
+                      desc=f"{name} n={n}")
+                seconds = time.perf_counter() - start
+                rows += [{"model": name, "n_train": n, "repeat": r, "range": label, "accuracy": accuracy(model, test),
+                          "train_s": seconds} for label, test in tests.items()]
+    return pd.DataFrame(rows)
+
+
+def scan_parse_complexity(tf_blocks: int) -> pd.DataFrame:
+    """tab-x-cpg-cdag: the cDAGs of SCAN's 20,910 commands under their parse (CPG's input-dependent cDAG) beside
+    the GRU chain and a transformer of `tf_blocks` blocks over the same tokens (those depend only on the length)."""
+    fixed = {L: {"GRU chain": C.measures(C.rnn_cdag(L)),
+                 f"transformer M={tf_blocks}": C.measures(C.transformer_cdag(L, tf_blocks))} for L in range(1, 10)}
+    rows = []
+    for command in tqdm(scan.commands(), desc="SCAN parses", leave=False):
+        L = len(command.split())
+        rows.append({"model": "SCAN parse (CPG)", "tokens": L, **C.measures(C.parse_cdag(scan.parse(command)))})
+        rows += [{"model": model, "tokens": L, **m} for model, m in fixed[L].items()]
+    per = pd.DataFrame(rows)
+    out = per.groupby("model", sort=False).agg(
+        commands=("tokens", "size"), max_tokens=("tokens", "max"), max_arity=("max_arity", "max"),
+        mean_depth=("depth", "mean"), max_depth=("depth", "max"), mean_span_procs=("span_procs", "mean"),
+        max_path_loi=("max_path_loi", "max")).reset_index()
+    return out.assign(input_dependent=out["model"].str.startswith("SCAN"))
+
+
+def ops_summary(runs: pd.DataFrame) -> pd.DataFrame:
+    """Accuracy per model, training size and range: mean (and sd over repeats when there are several)."""
+    g = runs.groupby(["model", "n_train", "range"], sort=False)["accuracy"]
+    out = g.mean().rename("accuracy").reset_index()
+    if runs["repeat"].nunique() > 1:
+        out["sd"] = g.std().to_numpy()
+    return out
+
+
+def wide(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary with one column per test range (the chapter's accuracy table)."""
+    table = summary.pivot_table(index=["model", "n_train"], columns="range", values="accuracy", sort=False)
+    return table.reset_index().rename_axis(columns=None)
+
+
+def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
+    return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
+
+
+def worst_ratio(table: pd.DataFrame, observed: str, bound: str = "bound") -> pd.DataFrame:
+    """The largest observed / bound per cDAG (rows) and lambda (columns): at most 1 where the bound holds."""
+    ratio = table.assign(ratio=table[observed] / table[bound])
+    return ratio.pivot_table(index="dag", columns="lam", values="ratio", aggfunc="max", sort=False).rename(
+        columns=lambda lam: f"lambda={lam:g}").reset_index().rename_axis(columns=None)

@@ -1,0 +1,125 @@
+"""Chapter 03: the experiments on small settings, the claim logic on hand-made tables (each rule can pass and can
+fail), and the parameter checks."""
+
+import pandas as pd
+import pytest
+
+from paperbook.chapters import ch03
+from paperbook.chapters.ch03 import experiments as ex
+from paperbook.chapters.ch03.claims import chapter_claims
+from paperbook.core.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED
+from paperbook.core.params import validate
+
+DEFAULTS = {"profile": "fast", "seed": 0, "device": "cpu", "cdag_Ls": [8], "cdag_Ms": [1, 2], "cnn_k": 3,
+            "loi_plot_Ls": [2, 4], "sweep_max_L": 6, "sweep_max_M": 2, "p1_L": 8, "p1_dim": 3, "p1_lams": [1.0],
+            "p1_delta": 1e-3, "p1_trials": 5, "p2_eps": [1e-3, 1e-2], "p2_trials": 5, "ops_table_seed": 0,
+            "ops_train_leaves": [2, 4], "ops_test_ranges": [[2, 4], [6, 8]], "ops_n_train": [20, 40],
+            "ops_n_test": 30, "ops_repeats": 1, "ops_models": ["treenet", "gru", "transformer", "treenet_balanced"],
+            "ops_steps": 3, "ops_batch": 8, "ops_lr": 2e-3, "ops_dim": 8, "cpg_link": True, "cpg_tf_blocks": 2}
+IID, LONG = "2-6 leaves", "8-12 leaves"
+
+
+def test_check_accepts_consistent_parameters():
+    assert ch03.check(validate(DEFAULTS, ch03.PARAMS)) == []
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"ops_train_leaves": [5, 2]}, "'ops_train_leaves' must hold [lo, hi]"),
+    ({"ops_test_ranges": [[2, 4], [3, 4]]}, "a range of longer expressions"),
+    ({"ops_test_ranges": [[6, 8], [9, 10]]}, "must contain the training range [2, 4]"),
+    ({"ops_test_ranges": [[2, 4], [6, 8], [6, 8]]}, "lists a range twice"),
+    ({"ops_models": ["treenet", "gru", "transformer"]}, "'ops_models' must list each model once"),
+    ({"ops_n_train": [20, 20]}, "'ops_n_train' lists a size twice"),
+    ({"p1_L": 6}, "'p1_L' = 6 is too short"),
+])
+def test_check_reports_cross_parameter_problems(change, words):
+    problems = ch03.check(validate({**DEFAULTS, **change}, ch03.PARAMS))
+    assert len(problems) == 1 and words in problems[0], problems
+
+
+def test_complexity_table_matches_every_closed_form_and_sweep_is_exact():
+    table = ex.complexity_table([8, 16], [1, 2, 3], 3)
+    assert table["matches"].all()
+    tf = table[(table["model"] == "transformer") & (table["L"] == 16) & (table["M"] == "3")]
+    assert tf["max_path_loi"].item() == 256
+    assert ex.closed_form_sweep(10, 3)["ok"].all()
+
+
+def test_bound_checks_hold_and_are_reproducible():
+    a = ex.sensitivity(8, 3, 3, [0.5, 1.5], 1e-3, 10, seed=0)
+    pd.testing.assert_frame_equal(a, ex.sensitivity(8, 3, 3, [0.5, 1.5], 1e-3, 10, seed=0))
+    assert a["max_ratio"].max() <= 1 + 1e-6 and a["dag"].nunique() == 4
+    prop = ex.propagation(8, 3, 3, [1.0], [1e-3, 1e-2], 10, seed=0)
+    assert (prop["max_err"] <= prop["bound"]).all()
+    assert set(ex.worst_ratio(prop, "max_err").columns) == {"dag", "lambda=1"}
+
+
+def test_treeops_runs_are_deterministic_and_cover_the_grid():
+    kw = dict(table_seed=0, steps=3, batch=8, lr=2e-3, dim=8, seed=1, device="cpu")
+    args = (["treenet", "gru"], [20, 40], 1, [2, 4], [[2, 4], [6, 8]], 30)
+    runs = ex.treeops(*args, **kw)
+    again = ex.treeops(*args, **kw)
+    assert runs["accuracy"].tolist() == again["accuracy"].tolist()
+    assert len(runs) == 2 * 2 * 2 and set(runs["range"]) == {"2-4 leaves", "6-8 leaves"}
+    wide = ex.wide(ex.ops_summary(runs))
+    assert list(wide.columns) == ["model", "n_train", "2-4 leaves", "6-8 leaves"] and len(wide) == 4
+
+
+def _ops(tree=(1.0, 0.95), gru=(0.8, 0.4), tf=(0.5, 0.25), balanced=0.4, small=(0.7, 0.5, 0.3)):
+    """An ops summary: accuracies (iid, longer) at n = 2000 per model, and iid at n = 200."""
+    rows = []
+    for model, (iid, longer) in {"treenet": tree, "gru": gru, "transformer": tf,
+                                 "treenet_balanced": (balanced, 0.3)}.items():
+        rows += [{"model": model, "n_train": 2000, "range": IID, "accuracy": iid},
+                 {"model": model, "n_train": 2000, "range": LONG, "accuracy": longer}]
+    for model, acc in zip(("treenet", "gru", "transformer", "treenet_balanced"), (*small, 0.3)):
+        rows += [{"model": model, "n_train": 200, "range": r, "accuracy": acc} for r in (IID, LONG)]
+    return pd.DataFrame(rows)
+
+
+SWEEP = pd.DataFrame([{"L": 2, "M": m, "model": model, "ok": True}
+                      for model in ("transformer", "causal transformer") for m in (1, 2)]
+                     + [{"L": 2, "M": None, "model": model, "ok": True} for model in ("chain", "tree")])
+SENS = pd.DataFrame({"dag": ["a", "b"], "lam": [1.0, 1.0], "max_ratio": [0.5, 0.9]})
+PROP = pd.DataFrame({"dag": ["a"] * 3, "lam": [1.0] * 3, "eps": [1e-4, 1e-3, 1e-2], "bound": [1e-3, 1e-2, 1e-1],
+                     "max_err": [1e-4, 1e-3, 1e-2]})
+SCAN = pd.DataFrame({"model": ["SCAN parse (CPG)", "GRU chain"], "max_arity": [3, 2], "max_path_loi": [1, 1],
+                     "input_dependent": [True, False]})
+
+
+def verdicts(**change):
+    tables = {"sweep": SWEEP, "sensitivity": SENS, "propagation": PROP, "ops": _ops(), "scan": SCAN, **change}
+    claims = chapter_claims(train_leaves=[2, 6], **tables)
+    return dict(zip(claims.table()["id"], claims.table()["verdict"]))
+
+
+def test_every_claim_reproduces_on_tables_that_meet_its_rule():
+    assert set(verdicts().values()) == {REPRODUCED} and len(verdicts()) == 9
+
+
+@pytest.mark.parametrize("change, failed", [
+    ({"sweep": SWEEP.assign(ok=[True, False, True, True, True, True])}, "T1"),
+    ({"sweep": SWEEP.assign(ok=[True] * 5 + [False])}, "T2"),
+    ({"sensitivity": SENS.assign(max_ratio=[0.5, 1.01])}, "T3"),
+    ({"ops": _ops(tree=(1.0, 0.85))}, "T4"),
+    ({"ops": _ops(tree=(1.0, 0.95), gru=(0.8, 0.7))}, "T5"),
+    ({"ops": _ops(balanced=0.8)}, "T6"),
+    ({"ops": _ops(small=(0.7, 0.2, 0.3))}, "T7"),
+    ({"propagation": PROP.assign(max_err=[1e-4, 1e-2, 2e-1])}, "T8"),
+    ({"propagation": PROP.assign(max_err=[1e-6, 1e-4, 1e-2])}, "T8"),
+    ({"scan": SCAN.assign(max_arity=[4, 2])}, "T9"),
+])
+def test_each_rule_can_fail(change, failed):
+    v = verdicts(**change)
+    assert v[failed] == NOT_REPRODUCED and all(x == REPRODUCED for k, x in v.items() if k != failed), v
+
+
+def test_scan_link_off_makes_t9_not_run():
+    assert verdicts(scan=None)["T9"] == NOT_RUN
+
+
+def test_scan_parse_table_compares_input_dependent_and_fixed_cdags():
+    table = ex.scan_parse_complexity(2).set_index("model")
+    assert table.loc["SCAN parse (CPG)", ["max_arity", "max_path_loi", "max_depth"]].tolist() == [3, 1, 5]
+    assert table.loc["transformer M=2", "max_path_loi"] == 9 and table.loc["GRU chain", "max_depth"] == 9
+    assert table["commands"].eq(20910).all() and table["input_dependent"].sum() == 1
