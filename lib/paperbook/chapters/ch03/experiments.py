@@ -185,3 +185,13 @@ def worst_ratio(table: pd.DataFrame, observed: str, bound: str = "bound") -> pd.
     ratio = table.assign(ratio=table[observed] / table[bound])
     return ratio.pivot_table(index="dag", columns="lam", values="ratio", aggfunc="max", sort=False).rename(
         columns=lambda lam: f"lambda={lam:g}").reset_index().rename_axis(columns=None)
+
+
+SHORT = {"span_procs": "g apps", "max_arity": "arity", "max_path_loi": "max LoI", "max_reach": "reach",
+         "closed_form": "closed form", "matches": "ok", "max_tokens": "max tokens", "mean_depth": "mean depth",
+         "max_depth": "max depth", "mean_span_procs": "mean g apps", "input_dependent": "input-dep."}
+
+
+def readable(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with the short column headings the book shows (g apps = span-processor applications)."""
+    return table.rename(columns=SHORT)
