@@ -51,7 +51,7 @@ def test_bound_checks_hold_and_are_reproducible():
     assert a["max_ratio"].max() <= 1 + 1e-6 and a["dag"].nunique() == 4
     prop = ex.propagation(8, 3, 3, [1.0], [1e-3, 1e-2], 10, seed=0)
     assert (prop["max_err"] <= prop["bound"]).all()
-    assert set(ex.worst_ratio(prop, "max_err").columns) == {"dag", "lambda=1"}
+    assert set(ex.worst_ratio(prop).columns) == {"dag", "lambda=1"}
 
 
 def test_treeops_runs_are_deterministic_and_cover_the_grid():
@@ -81,10 +81,17 @@ SWEEP = pd.DataFrame([{"L": 2, "M": m, "model": model, "ok": True}
                       for model in ("transformer", "causal transformer") for m in (1, 2)]
                      + [{"L": 2, "M": None, "model": model, "ok": True} for model in ("chain", "tree")])
 SENS = pd.DataFrame({"dag": ["a", "b"], "lam": [1.0, 1.0], "max_ratio": [0.5, 0.9]})
-PROP = pd.DataFrame({"dag": ["a"] * 3, "lam": [1.0] * 3, "eps": [1e-4, 1e-3, 1e-2], "bound": [1e-3, 1e-2, 1e-1],
-                     "max_err": [1e-4, 1e-3, 1e-2]})
+
+
+def _prop(max_err=(1e-4, 1e-3, 1e-2)):
+    bound = pd.Series([1e-3, 1e-2, 1e-1])
+    return pd.DataFrame({"dag": ["a"] * 3, "lam": [1.0] * 3, "eps": [1e-4, 1e-3, 1e-2], "bound": bound,
+                         "max_err": list(max_err), "max_ratio": pd.Series(max_err) / bound})
+
+
+PROP = _prop()
 SCAN = pd.DataFrame({"model": ["SCAN parse (CPG)", "GRU chain"], "max_arity": [3, 2], "max_path_loi": [1, 1],
-                     "input_dependent": [True, False]})
+                     "max_depth": [5, 9], "input_dependent": [True, False]})
 
 
 def verdicts(**change):
@@ -105,9 +112,10 @@ def test_every_claim_reproduces_on_tables_that_meet_its_rule():
     ({"ops": _ops(tree=(1.0, 0.95), gru=(0.8, 0.7))}, "T5"),
     ({"ops": _ops(balanced=0.8)}, "T6"),
     ({"ops": _ops(small=(0.7, 0.2, 0.3))}, "T7"),
-    ({"propagation": PROP.assign(max_err=[1e-4, 1e-2, 2e-1])}, "T8"),
-    ({"propagation": PROP.assign(max_err=[1e-6, 1e-4, 1e-2])}, "T8"),
+    ({"propagation": _prop([1e-4, 1e-2, 2e-1])}, "T8"),
+    ({"propagation": _prop([1e-6, 1e-4, 1e-2])}, "T8"),
     ({"scan": SCAN.assign(max_arity=[4, 2])}, "T9"),
+    ({"scan": SCAN.assign(max_depth=[6, 9])}, "T9"),
 ])
 def test_each_rule_can_fail(change, failed):
     v = verdicts(**change)

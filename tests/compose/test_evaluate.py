@@ -69,3 +69,23 @@ def test_p2_output_error_stays_under_eps_times_the_error_gain(name):
     table = error_propagation(DAGS[name](), DIM, 1.2, [1e-4, 1e-3, 1e-2], 50, generator=rng(0, "p2", name))
     assert (table["max_err"] <= table["bound"] * (1 + 1e-6)).all() and (table["max_err"] > 0).all()
     assert table["bound"].iloc[1] / table["bound"].iloc[0] == pytest.approx(10)
+
+
+@pytest.mark.parametrize("name", DAGS)
+@pytest.mark.parametrize("lam", [0.5, 1.3])
+def test_both_bounds_are_met_exactly_by_a_linear_processor(name, lam):
+    """g = lam * (sum of its arguments) moves every node by lam times its parents' moves, in one direction: a
+    token moved by delta moves f by exactly |delta| LoI_i(lam), and one error vector added at every application
+    moves f by exactly eps * error_gain. A wrong (too large or too small) LoI or gain fails here."""
+    d, dim = DAGS[name](), 3
+    linear = lambda args: lam * sum(a for a in args if a is not None)
+    z = torch.randn(d.L, dim, dtype=torch.float64)
+    f = lambda values, g=linear: forward(d, lambda zi, i: zi, g, lambda v: v, list(values))
+    u = torch.tensor([0.6, 0.0, 0.8], dtype=torch.float64)  # a unit vector
+    bound = C.loi(d, lam)
+    for i in range(d.L):
+        moved = z.clone()
+        moved[i] += 1e-3 * u
+        assert float(torch.linalg.vector_norm(f(moved) - f(z))) == pytest.approx(1e-3 * bound[i], rel=1e-9)
+    noisy = f(z, lambda args: linear(args) + 1e-3 * u)
+    assert float(torch.linalg.vector_norm(noisy - f(z))) == pytest.approx(1e-3 * C.error_gain(d, lam), rel=1e-9)

@@ -28,6 +28,9 @@ def test_every_command_parses_once_and_non_commands_do_not():
     for bad in ["walk and", "twice walk", "turn", "walk opposite", "jump left and run around twice"]:
         with pytest.raises(UnexpectedInput):
             scan.parse(bad)
+    for glued in ["walkleft twice", "walk  left", "walk left.", "fly"]:
+        with pytest.raises(ValueError, match="SCAN words"):
+            scan.parse(glued)
 
 
 def test_parse_trees_follow_the_rules():

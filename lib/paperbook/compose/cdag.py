@@ -23,7 +23,8 @@ import networkx as nx
 
 @dataclass(frozen=True)
 class CDag:
-    graph: nx.DiGraph          # nodes: ("src", i) | ("g", layer, position) | "sink"; edges carry a `slot`
+    graph: nx.DiGraph          # nodes: ("src", i) | ("g", layer, position) | ("rule", preorder, name) | "sink"
+    #                            edges carry a `slot`: the argument position of the parent
     sources: tuple             # source nodes in token order
     sink: Hashable             # the internal node whose value h reads
     order: tuple = field(init=False, repr=False)     # every node, in topological order
@@ -132,12 +133,12 @@ def parse_cdag(tree) -> CDag:
             tokens.append(node)
             return ("src", len(tokens) - 1)
         rules.append(node)
-        me = ("g", len(rules) - 1, str(node.data))  # preorder number, rule name
+        me = ("rule", len(rules) - 1, str(node.data))  # preorder number, rule name
         edges.extend((visit(child), me, s) for s, child in enumerate(node.children))
         return me
 
     root = visit(tree)
-    _need(root[0] == "g", "a parse tree must have at least one rule application")
+    _need(root[0] == "rule", "a parse tree must have at least one rule application")
     return _dag(edges, len(tokens), root)
 
 
@@ -179,9 +180,9 @@ def max_loi(d: CDag, lam: float = 1.0) -> float:
 
 def error_gain(d: CDag, lam: float = 1.0) -> float:
     """P2's weight of span-processor error: sum over internal v of sum over paths p from v to the sink of
-    lam^(|p| - 1) (the applications after v on p)."""
-    w = _to_sink(d, lambda v, kids: lam * math.fsum(kids), lam)
-    return math.fsum(w[v] / lam for v in d.internal if w[v] is not None)
+    lam^(applications after v on p); per node a(sink) = 1, a(v) = lam * sum of a over v's children."""
+    a = _to_sink(d, lambda v, kids: lam * math.fsum(kids), 1.0)
+    return math.fsum(a[v] for v in d.internal if a[v] is not None)
 
 
 def depth(d: CDag) -> int:

@@ -36,15 +36,22 @@ ACTION: "walk" | "look" | "run" | "jump"
 """
 
 ACTIONS, DIRECTIONS = ("walk", "look", "run", "jump"), ("left", "right")
-
-
 @cache
 def parser() -> Lark:
     """An LALR(1) parser (lark refuses a grammar with LALR conflicts, so the grammar is unambiguous)."""
     return Lark(GRAMMAR, start="c", parser="lalr", keep_all_tokens=True)
 
 
+VOCABULARY = frozenset(
+    {*ACTIONS, *DIRECTIONS, "turn", "opposite", "around", "twice", "thrice", "and", "after"})
+
+
 def parse(command: str) -> Tree:
+    """The parse of a command: words of SCAN's vocabulary separated by single spaces (lark's lexer alone would
+    also split "walkleft"); raises ValueError on other strings, lark's UnexpectedInput on a non-sentence."""
+    words = command.split(" ")
+    if not set(words) <= VOCABULARY:
+        raise ValueError(f"not a sequence of SCAN words separated by single spaces: {command!r}")
     return parser().parse(command)
 
 

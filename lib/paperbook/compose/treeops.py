@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..core.rng import np_rng
+
 Tree = int | tuple  # a leaf value, or (left, right)
 OPEN, CLOSE = "(", ")"
 
@@ -25,7 +27,7 @@ def is_associative(table: np.ndarray) -> bool:
 
 def make_table(p: int = 5, seed: int = 0) -> np.ndarray:
     """A random operation table T: Z_p x Z_p -> Z_p, (p, p); the first non-associative draw of the seed."""
-    rng = np.random.default_rng(seed)
+    rng = np_rng(seed, "treeops-table", p)
     for _ in range(100):
         table = rng.integers(0, p, size=(p, p))
         if not is_associative(table):
@@ -76,7 +78,7 @@ def left_chain(items: list) -> Tree:
 class TreeOpsData:
     trees: list          # the gold trees
     labels: np.ndarray   # (n,) root values
-    leaves: tuple        # (lo, hi): leaf counts drawn uniformly in lo..hi
+    leaf_range: tuple    # (lo, hi): leaf counts drawn uniformly in lo..hi
 
     def __len__(self) -> int:
         return len(self.trees)
@@ -85,18 +87,19 @@ class TreeOpsData:
         return {" ".join(bracketed(t)) for t in self.trees}
 
 
-def make_dataset(n: int, leaves: tuple[int, int], *, table: np.ndarray, rng: np.random.Generator,
+def make_dataset(n: int, leaf_range: tuple[int, int], *, table: np.ndarray, rng: np.random.Generator,
                  exclude: set[str] = frozenset()) -> TreeOpsData:
-    """n expressions with a leaf count uniform in leaves = (lo, hi), none of whose strings is in `exclude` (a test
-    set excludes its training expressions; short expressions are few, so the held-out set holds mostly long ones)."""
-    lo, hi = leaves
+    """n expressions with a leaf count uniform in leaf_range = (lo, hi), none of whose strings is in `exclude` (a
+    test set excludes its training expressions; short expressions are few, so the held-out set holds mostly long
+    ones)."""
+    lo, hi = leaf_range
     if not 1 <= lo <= hi:
-        raise ValueError(f"want 1 <= lo <= hi leaves, got {leaves}")
+        raise ValueError(f"want 1 <= lo <= hi leaves, got {leaf_range}")
     trees, tries = [], 0
     while len(trees) < n:
         tries += 1
         if tries > 100 * n + 1000:
-            raise ValueError(f"could not draw {n} expressions with {leaves} leaves outside the excluded set")
+            raise ValueError(f"could not draw {n} expressions with {leaf_range} leaves outside the excluded set")
         tree = sample_tree(int(rng.integers(lo, hi + 1)), len(table), rng)
         if not exclude or " ".join(bracketed(tree)) not in exclude:
             trees.append(tree)

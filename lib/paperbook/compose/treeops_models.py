@@ -7,7 +7,7 @@
 - TfClassifier: a transformer encoder (2 blocks, 4 heads, sinusoidal positions, mean-pooled).
 
 Training runs in float64 with the parameters snapped to a grid after every step (paperbook.core.numerics), so that
-another CPU, or another thread count, follows the same trajectory.
+another CPU, or another thread count, almost always follows the same trajectory (see SNAP_GRID).
 """
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ from .treeops import CLOSE, OPEN, TreeOpsData, balanced, bracketed, leaves, left
 
 STRUCTURES = {"gold": lambda t: t, "balanced": lambda t: balanced(leaves(t)),
               "leftchain": lambda t: left_chain(leaves(t))}
+# Coarser than numerics.GRID (2^-24): a fast run snaps ~1.6e8 values (8 trainings x 500 steps x ~40k parameters),
+# and a float64 last-bit difference (~1e-16) lands across a rounding midpoint with probability ~2e-16 / grid
+# each time: about 0.5 expected flips per run at 2^-24, about 0.03 at 2^-20 (1e-6, far below Adam's steps of
+# order lr = 2e-3).
+SNAP_GRID = 2.0 ** -20
 MODELS = ("treenet", "treenet_balanced", "treenet_leftchain", "gru", "transformer")
 
 
@@ -167,7 +172,7 @@ def train(model: nn.Module, data: TreeOpsData, *, steps: int, batch: int, lr: fl
         opt.zero_grad()
         loss.backward()
         opt.step()
-        snap_(model.parameters())  # paperbook.core.numerics: another CPU's last-bit differences do not grow
+        snap_(model.parameters(), SNAP_GRID)  # paperbook.core.numerics: another CPU's last bits do not grow
         losses.append(float(loss.detach()))
     return losses
 

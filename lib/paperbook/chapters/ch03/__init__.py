@@ -31,18 +31,18 @@ PARAMS = {
 }
 
 
-def _pair(p: dict, name: str, rng) -> list[str]:
-    if len(rng) != 2 or rng[0] > rng[1]:
-        return [f"{name!r} must hold [lo, hi] leaf counts with lo <= hi, got {list(rng)}"]
+def _pair(name: str, leaf_range) -> list[str]:
+    if len(leaf_range) != 2 or leaf_range[0] > leaf_range[1]:
+        return [f"{name!r} must hold [lo, hi] leaf counts with lo <= hi, got {list(leaf_range)}"]
     return []
 
 
 def check(p: dict) -> list[str]:
     """Problems that involve several parameters: leaf ranges, the ranges the claims read, the models they
     compare, and cDAG sizes the CNN of the sensitivity check needs."""
-    problems = _pair(p, "ops_train_leaves", p["ops_train_leaves"])
-    for rng in p["ops_test_ranges"]:
-        problems += _pair(p, "ops_test_ranges", rng)
+    problems = _pair("ops_train_leaves", p["ops_train_leaves"])
+    for leaf_range in p["ops_test_ranges"]:
+        problems += _pair("ops_test_ranges", leaf_range)
     if problems:
         return problems
     train, ranges = list(p["ops_train_leaves"]), [list(r) for r in p["ops_test_ranges"]]

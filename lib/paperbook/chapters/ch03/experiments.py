@@ -59,7 +59,8 @@ def closed_form_sweep(max_L: int, max_M: int) -> pd.DataFrame:
     rows = []
     for L in tqdm(range(2, max_L + 1), desc="closed forms", leave=False):
         rnn, tree = C.rnn_cdag(L), C.tree_cdag(L)
-        rows.append({"L": L, "M": None, "model": "chain", "ok": C.max_loi(rnn) == 1 and C.depth(rnn) == L})
+        rows.append({"L": L, "M": None, "model": "chain", "ok": set(C.path_counts(rnn).values()) == {1}
+                     and C.depth(rnn) == L and C.n_span(rnn) == L})
         rows.append({"L": L, "M": None, "model": "tree", "ok": set(C.path_counts(tree).values()) == {1}
                      and C.depth(tree) == math.ceil(math.log2(L)) and C.n_span(tree) == L - 1})
         for M in range(1, max_M + 1):
@@ -89,27 +90,26 @@ def p1_dags(L: int, k: int) -> dict[str, C.CDag]:
             f"CNN{L} k={k} M=3": C.cnn_cdag(L, k, 3)}
 
 
+def _on_each_dag(L: int, k: int, lams: Sequence[float], check, *, seed: int, key: str) -> pd.DataFrame:
+    """check(cdag, lam, generator) -> DataFrame, run on every cDAG of `p1_dags` and every lambda, concatenated."""
+    parts = [check(d, lam, rng(seed, key, name, str(lam))).assign(dag=name, lam=lam)
+             for name, d in p1_dags(L, k).items() for lam in lams]
+    return pd.concat(parts, ignore_index=True)
+
+
 def sensitivity(L: int, k: int, dim: int, lams: Sequence[float], delta: float, trials: int, *,
                 seed: int) -> pd.DataFrame:
     """P1 / fig-x-sensitivity-bound: per cDAG, lambda and token, the observed gain |delta f| / |delta| over random
     lambda-Lipschitz instances beside the bound LoI_i(lambda) (h the identity)."""
-    parts = []
-    for name, d in p1_dags(L, k).items():
-        for lam in lams:
-            table = sensitivity_ratio(d, dim, lam, delta, trials, generator=rng(seed, "p1", name, str(lam)))
-            parts.append(table.assign(dag=name, lam=lam))
-    return pd.concat(parts, ignore_index=True)
+    check = lambda d, lam, g: sensitivity_ratio(d, dim, lam, delta, trials, generator=g)
+    return _on_each_dag(L, k, lams, check, seed=seed, key="p1")
 
 
 def propagation(L: int, k: int, dim: int, lams: Sequence[float], eps: Sequence[float], trials: int, *,
                 seed: int) -> pd.DataFrame:
     """P2 / fig-x-error-propagation: output error under per-application error eps, beside eps * error_gain."""
-    parts = []
-    for name, d in p1_dags(L, k).items():
-        for lam in lams:
-            table = error_propagation(d, dim, lam, eps, trials, generator=rng(seed, "p2", name, str(lam)))
-            parts.append(table.assign(dag=name, lam=lam))
-    return pd.concat(parts, ignore_index=True)
+    check = lambda d, lam, g: error_propagation(d, dim, lam, eps, trials, generator=g)
+    return _on_each_dag(L, k, lams, check, seed=seed, key="p2")
 
 
 def range_label(r: Sequence[int]) -> str:
@@ -129,7 +129,7 @@ def treeops(models: Sequence[str], n_train: Sequence[int], repeats: int, train_l
         tests = {range_label(rg): make_dataset(n_test, tuple(rg), table=table, rng=data_rng, exclude=pool.strings())
                  for rg in test_ranges}
         for n in sorted(set(n_train)):
-            data = type(pool)(pool.trees[:n], pool.labels[:n], pool.leaves)
+            data = type(pool)(pool.trees[:n], pool.labels[:n], pool.leaf_range)
             for name in models:
                 with torch.random.fork_rng(devices=[]):
                     torch.manual_seed(int_seed(seed, "treeops-init", name, n, r))
@@ -180,10 +180,10 @@ def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
     return float(np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)[0])
 
 
-def worst_ratio(table: pd.DataFrame, observed: str, bound: str = "bound") -> pd.DataFrame:
-    """The largest observed / bound per cDAG (rows) and lambda (columns): at most 1 where the bound holds."""
-    ratio = table.assign(ratio=table[observed] / table[bound])
-    return ratio.pivot_table(index="dag", columns="lam", values="ratio", aggfunc="max", sort=False).rename(
+def worst_ratio(table: pd.DataFrame) -> pd.DataFrame:
+    """The largest observed / bound (`max_ratio`) per cDAG (rows) and lambda (columns): at most 1 where the bound
+    holds."""
+    return table.pivot_table(index="dag", columns="lam", values="max_ratio", aggfunc="max", sort=False).rename(
         columns=lambda lam: f"lambda={lam:g}").reset_index().rename_axis(columns=None)
 
 
