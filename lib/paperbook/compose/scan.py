@@ -11,10 +11,13 @@ token is kept, so a node's arity is its rule's right-hand side length (at most 3
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from itertools import product
 
 from lark import Lark, Tree
+
+from ..core.rng import np_rng
 
 GRAMMAR = r"""
 c: s AND s | s AFTER s | s
@@ -65,3 +68,89 @@ def commands() -> list[str]:
     """Every SCAN command (20,910), enumerated from the grammar's rules."""
     ss = [f"{v}{suffix}" for v in _vs() for suffix in ("", " twice", " thrice")]
     return [*ss, *(f"{a} {conj} {b}" for conj in ("and", "after") for a, b in product(ss, ss))]
+
+
+# The interpretation function (Lake and Baroni 2018, Fig. 7): a command's action sequence.
+ACTION_OF = {"walk": "I_WALK", "look": "I_LOOK", "run": "I_RUN", "jump": "I_JUMP"}
+TURN_OF = {"left": "I_TURN_LEFT", "right": "I_TURN_RIGHT"}
+REPEAT = {"twice": 2, "thrice": 3}
+
+
+def _meaning(node) -> list[str]:
+    """[[node]] by structural recursion over the parse: its rule, its words and its sub-phrases' meanings."""
+    sub = [_meaning(c) for c in node.children if hasattr(c, "children")]  # nonterminal children, in order
+    words = [str(c) for c in node.children if not hasattr(c, "children")]
+    x = sub[0] if sub else []  # "turn" has no action of its own
+    if node.data == "u":
+        return [ACTION_OF[words[0]]]
+    if node.data == "d":
+        return [TURN_OF[words[-1]], *x]
+    if node.data == "v" and words:
+        turn = TURN_OF[words[-1]]
+        return [turn, turn, *x] if "opposite" in words else [turn, *x] * 4
+    if node.data == "s":
+        return x * REPEAT.get(words[0], 1) if words else x
+    if node.data == "c" and words == ["after"]:
+        return [*sub[1], *sub[0]]
+    return [action for meaning in sub for action in meaning]  # v -> d | u; c -> s | s and s
+
+
+def interpret(command: str) -> list[str]:
+    """The action sequence of a command: [[x left]] = LTURN [[x]], [[x opposite left]] = LTURN LTURN [[x]],
+    [[x around left]] = (LTURN [[x]]) x 4, [[x twice]] = [[x]] [[x]], [[a and b]] = [[a]] [[b]],
+    [[a after b]] = [[b]] [[a]] (right likewise; "turn" contributes no action of its own)."""
+    return _meaning(parse(command))
+
+
+def line(command: str) -> str:
+    """The official file format: `IN: <command> OUT: <actions>`."""
+    return f"IN: {command} OUT: {' '.join(interpret(command))}"
+
+
+@cache
+def _all_lines() -> dict[str, str]:
+    """command -> its line, for every command (parsed once per process)."""
+    return {c: line(c) for c in commands()}
+
+
+def fingerprint(lines) -> str:
+    """sha256 of the sorted unique lines joined by newlines, with a final newline (tests pin the official
+    splits' fingerprints)."""
+    return hashlib.sha256(("\n".join(sorted(set(lines))) + "\n").encode()).hexdigest()
+
+
+def _has(command: str, phrase: str) -> bool:
+    return f" {phrase} " in f" {command} "
+
+
+# How often the official add-primitive training files repeat the primitive (so that it is seen often enough).
+PRIMITIVE_REPEATS = {"jump": 1467, "turn left": 2189}
+SIMPLE_TRAIN = 16728  # the official simple split's training size (its membership is random: not regenerable)
+SPLITS = ("simple", "add_jump", "add_turn_left", "length", "around_right", "opposite_right")
+
+
+def split(name: str, *, seed: int = 0) -> tuple[list[str], list[str]]:
+    """(train, test) lines of a SCAN split, as the official files hold them (the repeated primitive included):
+    add_jump / add_turn_left: the primitive alone (repeated) and every command without it in training, every other
+    command with it in test; length: outputs of <= 22 actions in training, >= 24 in test (none has 23);
+    around_right / opposite_right (Loula et al. 2018): training has no "around right" ("opposite right"), test
+    has "<action> around right" but no "turn around right"; simple: a seeded random 80/20 split."""
+    cmds, lines = commands(), _all_lines()
+    if name in ("add_jump", "add_turn_left"):
+        prim = "jump" if name == "add_jump" else "turn left"
+        train = [c for c in cmds if not _has(c, prim)] + [prim] * PRIMITIVE_REPEATS[prim]
+        test = [c for c in cmds if _has(c, prim) and c != prim]
+    elif name == "length":
+        size = {c: len(lines[c].split(" OUT: ")[1].split()) for c in cmds}
+        train, test = [c for c in cmds if size[c] <= 22], [c for c in cmds if size[c] >= 24]
+    elif name in ("around_right", "opposite_right"):
+        how = name.removesuffix("_right")
+        train = [c for c in cmds if not _has(c, f"{how} right")]
+        test = [c for c in cmds if any(_has(c, f"{a} {how} right") for a in ACTIONS)
+                and not _has(c, f"turn {how} right")]
+    elif name == "simple":
+        order = np_rng(seed, "scan-simple").permutation(len(cmds))
+        train, test = [cmds[i] for i in order[:SIMPLE_TRAIN]], [cmds[i] for i in order[SIMPLE_TRAIN:]]
+    else:
+        raise ValueError(f"split must be one of {SPLITS}, got {name!r}")
+    return [lines[c] for c in train], [lines[c] for c in test]
