@@ -65,9 +65,9 @@ def test_interpretation_of_hand_checked_commands(command, actions):
 # Fingerprints of the official SCAN files (github.com/brendenlake/SCAN; sorted unique lines), from the chapter
 # spec; opposite_right has no official file here: its sizes only.
 OFFICIAL = {
-    "add_jump": (14670, "ae3363dd3a3805b969124fd6e89311a8842df448c46c8bea383fd09886b0837c",
+    "addprim_jump": (14670, "ae3363dd3a3805b969124fd6e89311a8842df448c46c8bea383fd09886b0837c",
                  7706, "522454c6280eab957dfc4ea9579ef1d780a716ac34df09619970e1d98822d7e2"),
-    "add_turn_left": (21890, "f5a78e04a9c4e99fdae675201ec6fbcd240861bdd5e9fc3e44053664206a51e3",
+    "addprim_turn_left": (21890, "f5a78e04a9c4e99fdae675201ec6fbcd240861bdd5e9fc3e44053664206a51e3",
                       1208, "14dd6316d16204d2871678ee4bd35aba253416a9b4df36bb6dfdda153d46e549"),
     "length": (16990, "7ffb97f45029871c94bede7e723f7a4aa179eb99fe2b977a18283310422c719d",
                3920, "3297fd0b676c391f7bc3a7385aa66a7fdf64f6f8e81ad584810c1d4ebd0eaa2c"),

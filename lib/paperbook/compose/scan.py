@@ -126,18 +126,18 @@ def _has(command: str, phrase: str) -> bool:
 # How often the official add-primitive training files repeat the primitive (so that it is seen often enough).
 PRIMITIVE_REPEATS = {"jump": 1467, "turn left": 2189}
 SIMPLE_TRAIN = 16728  # the official simple split's training size (its membership is random: not regenerable)
-SPLITS = ("simple", "add_jump", "add_turn_left", "length", "around_right", "opposite_right")
+SPLITS = ("simple", "addprim_jump", "addprim_turn_left", "length", "around_right", "opposite_right")
 
 
 def split(name: str, *, seed: int = 0) -> tuple[list[str], list[str]]:
     """(train, test) lines of a SCAN split, as the official files hold them (the repeated primitive included):
-    add_jump / add_turn_left: the primitive alone (repeated) and every command without it in training, every other
+    addprim_jump / addprim_turn_left: the primitive alone (repeated) and every command without it in training, every other
     command with it in test; length: outputs of <= 22 actions in training, >= 24 in test (none has 23);
     around_right / opposite_right (Loula et al. 2018): training has no "around right" ("opposite right"), test
     has "<action> around right" but no "turn around right"; simple: a seeded random 80/20 split."""
     cmds, lines = commands(), _all_lines()
-    if name in ("add_jump", "add_turn_left"):
-        prim = "jump" if name == "add_jump" else "turn left"
+    if name in ("addprim_jump", "addprim_turn_left"):
+        prim = "jump" if name == "addprim_jump" else "turn left"
         train = [c for c in cmds if not _has(c, prim)] + [prim] * PRIMITIVE_REPEATS[prim]
         test = [c for c in cmds if _has(c, prim) and c != prim]
     elif name == "length":
