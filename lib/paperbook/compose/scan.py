@@ -131,8 +131,8 @@ SPLITS = ("simple", "addprim_jump", "addprim_turn_left", "length", "around_right
 
 def split(name: str, *, seed: int = 0) -> tuple[list[str], list[str]]:
     """(train, test) lines of a SCAN split, as the official files hold them (the repeated primitive included):
-    addprim_jump / addprim_turn_left: the primitive alone (repeated) and every command without it in training, every other
-    command with it in test; length: outputs of <= 22 actions in training, >= 24 in test (none has 23);
+    addprim_jump / addprim_turn_left: the primitive alone (repeated) and every command without it in training,
+    every other command with it in test; length: outputs of <= 22 actions in training, >= 24 in test (none has 23);
     around_right / opposite_right (Loula et al. 2018): training has no "around right" ("opposite right"), test
     has "<action> around right" but no "turn around right"; simple: a seeded random 80/20 split."""
     cmds, lines = commands(), _all_lines()
