@@ -6,8 +6,8 @@
 - GRUClassifier: a chain over the bracketed token string.
 - TfClassifier: a transformer encoder (2 blocks, 4 heads, sinusoidal positions, mean-pooled).
 
-Training runs in float64 with the parameters snapped to a grid after every step (paperbook.core.numerics), so that
-another CPU, or another thread count, almost always follows the same trajectory (see SNAP_GRID).
+Training runs in float64 with the parameters snapped to a grid after every step (compose.training), so that
+another CPU, or another thread count, almost always follows the same trajectory.
 """
 
 from __future__ import annotations
@@ -17,18 +17,12 @@ import math
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
-from ..core.numerics import snap_
+from .training import adam_train
 from .treeops import CLOSE, OPEN, TreeOpsData, balanced, bracketed, leaves, left_chain
 
 STRUCTURES = {"gold": lambda t: t, "balanced": lambda t: balanced(leaves(t)),
               "leftchain": lambda t: left_chain(leaves(t))}
-# Coarser than numerics.GRID (2^-24): a fast run snaps ~1.6e8 values (8 trainings x 500 steps x ~40k parameters),
-# and a float64 last-bit difference (~1e-16) lands across a rounding midpoint with probability ~2e-16 / grid
-# each time: about 0.5 expected flips per run at 2^-24, about 0.03 at 2^-20 (1e-6, far below Adam's steps of
-# order lr = 2e-3).
-SNAP_GRID = 2.0 ** -20
 MODELS = ("treenet", "treenet_balanced", "treenet_leftchain", "gru", "transformer")
 
 
@@ -162,19 +156,10 @@ def make_model(name: str, p: int, dim: int) -> nn.Module:
 
 def train(model: nn.Module, data: TreeOpsData, *, steps: int, batch: int, lr: float, generator: torch.Generator,
           desc: str | None = None) -> list[float]:
-    """Adam on the cross-entropy of random mini-batches (drawn with `generator`); the losses per step."""
-    opt, labels, losses = torch.optim.Adam(model.parameters(), lr=lr), torch.as_tensor(data.labels), []
-    device = next(model.parameters()).device
-    model.train()
-    for _ in tqdm(range(steps), desc=desc, leave=False) if desc else range(steps):
-        idx = torch.randint(len(data), (min(batch, len(data)),), generator=generator)
-        loss = nn.functional.cross_entropy(model([data.trees[i] for i in idx]), labels[idx].to(device))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        snap_(model.parameters(), SNAP_GRID)  # paperbook.core.numerics: another CPU's last bits do not grow
-        losses.append(float(loss.detach()))
-    return losses
+    """Adam on the cross-entropy of random mini-batches (compose.training); the losses per step."""
+    labels, device = torch.as_tensor(data.labels), next(model.parameters()).device
+    loss_of = lambda idx: nn.functional.cross_entropy(model([data.trees[i] for i in idx]), labels[idx].to(device))
+    return adam_train(model, loss_of, len(data), steps=steps, batch=batch, lr=lr, generator=generator, desc=desc)
 
 
 @torch.no_grad()
