@@ -115,7 +115,6 @@ class CopyModule(nn.Module):
 class FitLog:
     iterations: int = 0
     stages: list = field(default_factory=list)  # (stage length, iterations when solved)
-    frozen: dict = field(default_factory=dict)  # rule -> template, in the order rules were frozen
 
 
 class CPG(nn.Module):
@@ -196,8 +195,7 @@ def fit(model: CPG, commands: list[str], *, lr: float = 0.05, window: int = 30, 
             opt.step()
             log.iterations += 1
         new = {r: model.program()[r] for r in sorted(rules) if r not in model.frozen}
-        model.frozen.update(new)
-        log.frozen.update(new)
+        model.frozen.update(new)  # in the order the rules were frozen
         log.stages.append((length, log.iterations))
     return log
 
