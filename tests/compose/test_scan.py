@@ -62,31 +62,18 @@ def test_interpretation_of_hand_checked_commands(command, actions):
     assert scan.line(command) == f"IN: {command} OUT: {actions}"
 
 
-# Fingerprints of the official SCAN files (github.com/brendenlake/SCAN; sorted unique lines), from the chapter
-# spec; opposite_right has no official file here: its sizes only.
-OFFICIAL = {
-    "addprim_jump": (14670, "ae3363dd3a3805b969124fd6e89311a8842df448c46c8bea383fd09886b0837c",
-                 7706, "522454c6280eab957dfc4ea9579ef1d780a716ac34df09619970e1d98822d7e2"),
-    "addprim_turn_left": (21890, "f5a78e04a9c4e99fdae675201ec6fbcd240861bdd5e9fc3e44053664206a51e3",
-                      1208, "14dd6316d16204d2871678ee4bd35aba253416a9b4df36bb6dfdda153d46e549"),
-    "length": (16990, "7ffb97f45029871c94bede7e723f7a4aa179eb99fe2b977a18283310422c719d",
-               3920, "3297fd0b676c391f7bc3a7385aa66a7fdf64f6f8e81ad584810c1d4ebd0eaa2c"),
-    "around_right": (15225, "f2b91818e1216d5c95bf050c8d328ade7f773664fdc87e67d07f945e2134ebdc",
-                     4476, "8e1297eb61d98ff61ef480e9d4641d1d8596fe21c20131a57411a3fbdfd653a9"),
-}
-
-
 def test_every_command_with_its_actions_is_the_official_task_file():
     lines = [scan.line(c) for c in scan.commands()]
-    assert scan.fingerprint(lines) == "6be4b39bc8bf3a20be810b6991250d0493e608560609db6765dd679e1ed1c98e"
+    assert scan.fingerprint(lines) == scan.OFFICIAL_ALL == (
+        "6be4b39bc8bf3a20be810b6991250d0493e608560609db6765dd679e1ed1c98e")
     lengths = {len(line.split(" OUT: ")[1].split()) for line in lines}
     assert max(lengths) == 48 and 23 not in lengths
 
 
-@pytest.mark.parametrize("name", OFFICIAL)
+@pytest.mark.parametrize("name", scan.OFFICIAL)
 def test_splits_equal_the_official_files_as_sets(name):
     train, test = scan.split(name)
-    assert (len(train), scan.fingerprint(train), len(test), scan.fingerprint(test)) == OFFICIAL[name]
+    assert (len(train), scan.fingerprint(train), len(test), scan.fingerprint(test)) == scan.OFFICIAL[name]
     assert not set(train) & set(test)
 
 

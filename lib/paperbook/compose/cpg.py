@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Callable
 
 import torch
 from torch import nn
@@ -163,42 +164,56 @@ def decode(meaning: torch.Tensor) -> list[str]:
 
 def fit(model: CPG, commands: list[str], *, lr: float = 0.05, window: int = 30, max_iters: int = 20_000,
         seed: int = 0) -> FitLog:
-    """Train on the commands (their targets from the interpretation function) with the length curriculum: a
-    stage holds the commands of one word count; it ends when the last `window` samples were right and the argmax
-    templates solve the whole stage, and then every rule seen so far is frozen.
+    """Train on the commands (their targets from the interpretation function) with the length curriculum
+    (`curriculum_fit`), a stage per word count.
 
     Loss: cross-entropy with the meaning's rows (one-hot in the forward pass) used as logits, as the official code
     does. The log of clamped probabilities would give no gradient towards PAD rows (clamp's gradient is 0 there)."""
-    g, log = rng(seed, "cpg", "fit"), FitLog()
-    data = [(rule_tree(parse(c)), interpret(c)) for c in commands]
-    for tree, _ in data:
+    data = [(rule_tree(parse(c)), interpret(c), len(c.split())) for c in commands]
+    for tree, _, _ in data:
         model.add_rules(tree)
+
+    def sample_loss(item, tau, g):
+        tree, actions, _ = item
+        meaning = model(tree, tau, g)
+        loss = nn.functional.cross_entropy(meaning, _one_hot(actions).argmax(-1))
+        return loss, decode(meaning) == actions
+
+    return curriculum_fit(model, data, length=lambda item: item[2], rules=lambda item: _rules(item[0]),
+                          sample_loss=sample_loss, solved=lambda item: execute(model.program(), item[0]) == item[1],
+                          lr=lr, window=window, max_iters=max_iters, generator=rng(seed, "cpg", "fit"))
+
+
+def curriculum_fit(model: nn.Module, data: list, *, length: Callable, rules: Callable, sample_loss: Callable,
+                   solved: Callable, lr: float, window: int, max_iters: int, generator: torch.Generator) -> FitLog:
+    """CPG's training loop (Klinger et al. 2023): stages of increasing `length(item)`; one sampled item per Adam
+    step, `sample_loss(item, tau, generator) -> (loss, correct)`, with the Gumbel temperature
+    tau = max(10 - 10 * recent accuracy, 0.5). A stage ends when the last `window` samples were correct (or all
+    its rules are frozen already) and `solved(item)` holds for every item of the stage under the argmax program;
+    then every rule seen so far (`rules(item)`) is frozen: `model.frozen` takes its `model.program()` template.
+    The model has `.frozen` (rule -> template) and `.program()`."""
+    log = FitLog()
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    for length in sorted({len(c.split()) for c in commands}):
-        stage = [(t, a) for (t, a), c in zip(data, commands) if len(c.split()) == length]
-        rules, recent = _rules_all(stage), deque(maxlen=window)
+    for stage_length in sorted({length(item) for item in data}):
+        stage = [item for item in data if length(item) == stage_length]
+        stage_rules, recent = set().union(*map(rules, stage)), deque(maxlen=window)
 
         def done() -> bool:
-            learnt = rules <= set(model.frozen) or (len(recent) == window and all(recent))
-            return learnt and all(execute(model.program(), t) == a for t, a in stage)
+            learnt = stage_rules <= set(model.frozen) or (len(recent) == window and all(recent))
+            return learnt and all(solved(item) for item in stage)
 
         while not done():
             if log.iterations >= max_iters:
                 return log
-            tree, actions = stage[int(torch.randint(len(stage), (1,), generator=g))]
+            item = stage[int(torch.randint(len(stage), (1,), generator=generator))]
             tau = max(10 - 10 * (sum(recent) / len(recent) if recent else 0.0), 0.5)
-            meaning = model(tree, tau, g)
-            loss = nn.functional.cross_entropy(meaning, _one_hot(actions).argmax(-1))
-            recent.append(decode(meaning) == actions)
+            loss, correct = sample_loss(item, tau, generator)
+            recent.append(correct)
             opt.zero_grad()
             loss.backward()
             opt.step()
             log.iterations += 1
-        new = {r: model.program()[r] for r in sorted(rules) if r not in model.frozen}
+        new = {r: model.program()[r] for r in sorted(stage_rules) if r not in model.frozen}
         model.frozen.update(new)  # in the order the rules were frozen
-        log.stages.append((length, log.iterations))
+        log.stages.append((stage_length, log.iterations))
     return log
-
-
-def _rules_all(stage) -> set[str]:
-    return set().union(*(_rules(t) for t, _ in stage))

@@ -107,6 +107,12 @@ def line(command: str) -> str:
     return f"IN: {command} OUT: {' '.join(interpret(command))}"
 
 
+def unline(text: str) -> tuple[str, list[str]]:
+    """(command, actions) of an `IN: <command> OUT: <actions>` line."""
+    command, actions = text.removeprefix("IN: ").split(" OUT: ")
+    return command, actions.split()
+
+
 @cache
 def _all_lines() -> dict[str, str]:
     """command -> its line, for every command (parsed once per process)."""
@@ -154,3 +160,19 @@ def split(name: str, *, seed: int = 0) -> tuple[list[str], list[str]]:
     else:
         raise ValueError(f"split must be one of {SPLITS}, got {name!r}")
     return [lines[c] for c in train], [lines[c] for c in test]
+
+
+# (train lines, train fingerprint, test lines, test fingerprint) of the official SCAN files
+# (github.com/brendenlake/SCAN; fingerprint: sorted unique lines), from the chapter spec. opposite_right and simple
+# are not pinned: no official file was read for the first, and the second's membership is random.
+OFFICIAL = {
+    "addprim_jump": (14670, "ae3363dd3a3805b969124fd6e89311a8842df448c46c8bea383fd09886b0837c",
+                 7706, "522454c6280eab957dfc4ea9579ef1d780a716ac34df09619970e1d98822d7e2"),
+    "addprim_turn_left": (21890, "f5a78e04a9c4e99fdae675201ec6fbcd240861bdd5e9fc3e44053664206a51e3",
+                      1208, "14dd6316d16204d2871678ee4bd35aba253416a9b4df36bb6dfdda153d46e549"),
+    "length": (16990, "7ffb97f45029871c94bede7e723f7a4aa179eb99fe2b977a18283310422c719d",
+               3920, "3297fd0b676c391f7bc3a7385aa66a7fdf64f6f8e81ad584810c1d4ebd0eaa2c"),
+    "around_right": (15225, "f2b91818e1216d5c95bf050c8d328ade7f773664fdc87e67d07f945e2134ebdc",
+                     4476, "8e1297eb61d98ff61ef480e9d4641d1d8596fe21c20131a57411a3fbdfd653a9"),
+}
+OFFICIAL_ALL = "6be4b39bc8bf3a20be810b6991250d0493e608560609db6765dd679e1ed1c98e"  # every command, tasks.txt
