@@ -71,3 +71,21 @@ def test_the_interpreter_reproduces_every_official_non_primitive_logical_form():
     lex = cogs.lexicon_from(examples)  # words and verb classes only; the structure is the grammar's
     wrong = [ex for ex in examples if cogs.interpret(ex.sentence, lex) != ex.lf]
     assert wrong == []
+
+
+def test_gold_roles_read_the_lf_site_by_site():
+    sentence = "Emma said that the cake froze ."
+    assert cogs.role_sites(sentence, LEX) == [("intransitive/unaccusative", 1), ("complement", 2)]
+    assert cogs.gold_roles(sentence, cogs.interpret(sentence, LEX), LEX) == [("theme",), ("agent", "ccomp")]
+    assert cogs.gold_roles("Emma saw Emma .", cogs.interpret("Emma saw Emma .", LEX), LEX) == [("agent", "theme")]
+    for sentence, lf in cogs.sample("in_distribution", 100, seed=2):
+        sites = cogs.role_sites(sentence, LEX)
+        assert cogs.gold_roles(sentence, lf, LEX) == [cogs.GOLD_ROLES[f] for f, _ in sites]
+
+
+def test_a_wrong_role_program_changes_the_lf_and_a_missing_type_raises():
+    swapped = {**cogs.GOLD_ROLES, "transitive": ("theme", "agent")}
+    assert cogs.interpret("Emma saw Noah .", LEX, swapped) == (
+        "see . theme ( x _ 1 , Emma ) AND see . agent ( x _ 1 , Noah )")
+    with pytest.raises(KeyError):
+        cogs.interpret("Emma saw Noah .", LEX, {})

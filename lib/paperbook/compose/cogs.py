@@ -127,7 +127,7 @@ class _Reader:
     """The interpretation function: conjuncts (head position, text) collected over the parse."""
 
     def __init__(self, sentence: str, lex: Lexicon):
-        self.sentence, self.lex, self.definite, self.conjuncts = sentence, lex, [], []
+        self.sentence, self.lex, self.definite, self.conjuncts, self.sites = sentence, lex, [], [], []
 
     def var(self, tok: Token) -> str:
         return f"x _ {_index(tok, self.sentence)}"
@@ -156,33 +156,75 @@ class _Reader:
     def vp(self, t: Tree, subject: str) -> str:
         verbs = [c for c in t.children if isinstance(c, Token) and c.type == "VERB"]
         event, lemma = self.var(verbs[0]), self.lex.verbs[str(verbs[0])]
-        at = _index(verbs[0], self.sentence)
         args = [subject]
         for c in t.children:
             if isinstance(c, Tree):
                 args.append(self.s(c) if c.data == "s" else self.np(c)[0])
         if t.data == "infinitive":
             args.append(self.var(verbs[1]))
-        roles = ROLES_OF.get(t.data) or (self.intransitive_role(lemma),)
-        for role, arg in zip(roles, args, strict=True):
-            self.conjuncts.append((at, f"{lemma} . {role} ( {event} , {arg} )"))
-        if t.data == "infinitive":
+        self.site(frame_type(t.data, lemma, self.lex), verbs[0], lemma, event, args)
+        if t.data == "infinitive":  # the infinitive's own verb, an intransitive whose subject is the controller
             inner = self.lex.verbs[str(verbs[1])]
-            self.conjuncts.append((_index(verbs[1], self.sentence),
-                                   f"{inner} . {self.intransitive_role(inner)} ( {args[-1]} , {subject} )"))
+            self.site(frame_type("intransitive", inner, self.lex), verbs[1], inner, args[-1], [subject])
         return event
 
-    def intransitive_role(self, lemma: str) -> str:
-        return "theme" if lemma in self.lex.unaccusative else "agent"
+    def site(self, frame: str, verb: Token, lemma: str, event: str, args: list[str]) -> None:
+        """A verb's role conjuncts, one per argument, their roles left to the program (render)."""
+        self.sites.append((frame, event, tuple(args)))
+        for j, arg in enumerate(args):
+            self.conjuncts.append((_index(verb, self.sentence), (frame, j, lemma, event, arg)))
 
 
-def interpret(sentence: str, lex: Lexicon) -> str:
-    """The COGS logical form of a sentence (see the module docstring for the conventions)."""
+def frame_type(frame: str, lemma: str, lex: Lexicon) -> str:
+    """The type of a verb's role program: its frame, and for an intransitive the verb's class."""
+    if frame != "intransitive":
+        return frame
+    return f"intransitive/{'unaccusative' if lemma in lex.unaccusative else 'agentive'}"
+
+
+# The gold role program: the roles of each frame type's arguments, in order (subject first).
+GOLD_ROLES = {**ROLES_OF, "intransitive/unaccusative": ("theme",), "intransitive/agentive": ("agent",)}
+
+
+def _read(sentence: str, lex: Lexicon) -> _Reader:
     reader = _Reader(sentence, lex)
     reader.s(parse(sentence, lex).children[0])
+    return reader
+
+
+def role_sites(sentence: str, lex: Lexicon) -> list[tuple[str, int]]:
+    """(frame type, number of arguments) of every verb of the sentence, in the order they are read."""
+    return [(frame, len(args)) for frame, _, args in _read(sentence, lex).sites]
+
+
+def gold_roles(sentence: str, lf: str, lex: Lexicon) -> list[tuple[str, ...]]:
+    """The roles a logical form gives each verb's arguments, site by site (role_sites' order); "none" for an
+    argument it gives no role. An argument that fills two roles of one verb ("Emma saw Emma") is read in order."""
+    roles_of: dict[tuple[str, str], list[str]] = {}
+    for conjunct in re.split(r" AND | ; ", lf):
+        if m := _ROLE.match(conjunct):
+            arg = conjunct.rsplit(", ", 1)[1].removesuffix(" )")
+            roles_of.setdefault((f"x _ {m.group(3)}", arg), []).append(m.group(2))
+
+    def take(key) -> str:
+        left = roles_of.get(key)
+        return left.pop(0) if left else "none"
+
+    return [tuple(take((event, arg)) for arg in args) for _, event, args in _read(sentence, lex).sites]
+
+
+def interpret(sentence: str, lex: Lexicon, roles: dict[str, tuple[str, ...]] = GOLD_ROLES) -> str:
+    """The COGS logical form of a sentence (see the module docstring), with the role program `roles`: frame
+    type -> the role of each argument (KeyError for a type the program lacks)."""
+    reader = _read(sentence, lex)
     prefix = [text for _, text in sorted(reader.definite)]
-    body = " AND ".join(text for _, text in sorted(reader.conjuncts, key=lambda c: c[0]))  # stable: roles in order
-    return " ".join([*prefix, body])
+    body = []
+    for _, c in sorted(reader.conjuncts, key=lambda c: c[0]):  # stable: a verb's roles stay in surface order
+        if isinstance(c, tuple):
+            frame, j, lemma, event, arg = c
+            c = f"{lemma} . {roles[frame][j]} ( {event} , {arg} )"
+        body.append(c)
+    return " ".join([*prefix, " AND ".join(body)])
 
 
 def frame_tree(sentence: str, lex: Lexicon) -> Tree:

@@ -209,9 +209,10 @@ def curriculum_fit(model: nn.Module, data: list, *, length: Callable, rules: Cal
             tau = max(10 - 10 * (sum(recent) / len(recent) if recent else 0.0), 0.5)
             loss, correct = sample_loss(item, tau, generator)
             recent.append(correct)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            if loss.requires_grad:  # not when every rule of the item is frozen already
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
             log.iterations += 1
         new = {r: model.program()[r] for r in sorted(stage_rules) if r not in model.frozen}
         model.frozen.update(new)  # in the order the rules were frozen
