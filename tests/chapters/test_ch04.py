@@ -13,7 +13,9 @@ from paperbook.core.params import validate
 
 DEFAULTS = {"profile": "fast", "seed": 0, "device": "cpu", "cpg_sets": ["addjump14", "length14", "aroundright14"],
             "cpg_seeds": [0], "cpg_K": 8, "cpg_lr": 0.05, "cpg_window": 30, "cpg_max_iters": 20000,
-            "curve_ks": [5, 14], "gru_splits": ["addprim_jump", "length"], "gru_steps": 3, "gru_dim": 8,
+            "curve_ks": [5, 14],
+            "cpg_standard_splits": ["addprim_jump"], "gru_splits": ["addprim_jump", "length"], "gru_steps": 3,
+            "gru_dim": 8,
             "gru_batch": 8, "gru_lr": 0.005, "gru_dropout": 0.1, "eval_n_train": 20, "eval_n_test": 20,
             "cogs_per_type": 1, "cogs_n_test": 20, "cogs_max_depth": 4}
 
@@ -29,6 +31,7 @@ def test_check_accepts_consistent_parameters():
     ({"cpg_seeds": [0, 0]}, "'cpg_seeds' lists a value twice"),
     ({"curve_ks": [5, 8]}, "'curve_ks' must include 14"),
     ({"cpg_K": 7}, "'cpg_K' = 7 slots cannot express"),
+    ({"cpg_standard_splits": ["length"]}, "'cpg_standard_splits' must list each entry once and include"),
 ])
 def test_check_reports_cross_parameter_problems(change, words):
     problems = ch04.check(validate({**DEFAULTS, **change}, ch04.PARAMS))
@@ -62,7 +65,8 @@ def test_the_gru_experiment_runs_and_reports_lengths():
     assert by_length["commands"].sum() == 10 and (by_length["output length"] >= 24).all()
 
 
-def _tables(cpg_acc=1.0, gru_jump=0.0, gru_train=0.7, cogs_acc=1.0, unchanged=True, equal=10, k7=0):
+def _tables(cpg_acc=1.0, gru_jump=0.0, gru_train=0.7, cogs_acc=1.0, unchanged=True, equal=10, k7=0,
+            standard=1.0):
     splits = ("addprim_jump", "length", "around_right", "simple", "all 20,910")
     runs = pd.DataFrame([{"training set": s, "seed": 0, **{k: cpg_acc for k in splits}}
                          for s in ("addjump14", "length14", "aroundright14")])
@@ -71,7 +75,8 @@ def _tables(cpg_acc=1.0, gru_jump=0.0, gru_train=0.7, cogs_acc=1.0, unchanged=Tr
                          "test accuracy": a, "test evaluated": 500}
                         for s, n, a in (("addprim_jump", 14670, gru_jump), ("length", 16990, 0.05))])
     cogs_table = pd.DataFrame({"category": ["in_distribution", "pp_recursion"], "CPG exact match": [1.0, cogs_acc]})
-    return dict(cpg=runs, templates=templates, incremental={"frozen first": 4, "frozen after": 10,
+    return dict(cpg=runs, standard=pd.DataFrame({"split": ["addprim_jump"], "test accuracy": [standard]}),
+                templates=templates, incremental={"frozen first": 4, "frozen after": 10,
                 "unchanged": unchanged, "all 20,910": cpg_acc}, gru=gru, cogs_style=cogs_table, n_cogs_train=26,
                 slots={"K": 7, "templates": 16384, "correct": k7})
 
@@ -90,6 +95,7 @@ def test_claims_reproduce_on_the_expected_tables():
     ({"unchanged": False}, {"G5"}),
     ({"equal": 9}, {"G4"}),
     ({"k7": 1}, {"G11"}),
+    ({"standard": 0.5}, {"G1"}),
 ])
 def test_each_claim_can_fail(change, failing):
     table = chapter_claims(**_tables(**change))

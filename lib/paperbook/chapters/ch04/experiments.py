@@ -78,6 +78,22 @@ def fit_cpg(sets: list[str], seeds: list[int], *, K: int, lr: float, window: int
     return pd.DataFrame(rows), models
 
 
+def fit_cpg_standard(splits: list[str], *, K: int, lr: float, window: int, max_iters: int,
+                     seed: int) -> pd.DataFrame:
+    """The standard setting: CPG trained on a split's whole training set (its distinct commands), then its
+    program scored on the split's full test set."""
+    rows = []
+    for name in splits:
+        train, test = (sorted({scan.unline(t)[0] for t in lines}) for lines in scan.split(name, seed=seed))
+        model = cpg.CPG(K=K)
+        log = cpg.fit(model, train, lr=lr, window=window, max_iters=max_iters,
+                      seed=int_seed(seed, "cpg-standard", name))
+        rows.append({"split": name, "training commands": len(train), "iterations": log.iterations,
+                     "solved": len(log.stages) == len({len(c.split()) for c in train}),
+                     "test accuracy": program_accuracy(model.program(), test)})
+    return pd.DataFrame(rows)
+
+
 def templates(model: cpg.CPG) -> pd.DataFrame:
     """Each rule's learned template next to the gold one, both canonicalised (slots that copy nothing or a
     silent word dropped): what the program's output depends on."""
