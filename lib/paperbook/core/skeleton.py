@@ -24,7 +24,7 @@ TEMPLATE_SLUG = "00_template"
 def _retarget(text: str, number: str, slug: str) -> str:
     """Skeleton names -> the new chapter's (package, slug, equation labels)."""
     return (text.replace(TEMPLATE_SLUG, slug).replace("_template", f"ch{number}")
-            .replace("eq-00-", f"eq-{number}-"))
+            .replace("eq-00-", f"eq-{number}-").replace("ref-00-", f"ref-{number}-"))
 
 
 def _add_toc_line(toc: Path, slug: str) -> None:
