@@ -83,3 +83,25 @@ def test_the_few_shot_sets_hold_every_rule_and_aroundright14_no_around_right():
         rules = set().union(*(cpg._rules(cpg.rule_tree(scan.parse(c))) for c in commands))
         assert rules == set(cpg.GOLD), name
     assert not any("around right" in c for c in cpg.FEWSHOT["aroundright14"])
+
+
+def test_forward_with_random_frozen_templates_equals_their_symbolic_execution():
+    """The torch path (eq-04-copy with one-hot templates) and `execute` agree on random programs, not only on
+    the gold one: slots copying nothing, a child twice, children out of order."""
+    gen = torch.Generator().manual_seed(0)
+    arity = {rule: len(cpg.rule_tree(scan.parse(c)).children) for rule, c in zip(
+        cpg.GOLD, ["walk left", "turn left", "walk opposite left", "turn opposite left", "walk around left",
+                   "turn around left", "walk twice", "walk thrice", "walk and run", "walk after run"])}
+    checked = 0
+    for trial in range(5):
+        program = {rule: tuple(int(j) if float(torch.rand(1, generator=gen)) < 0.35 else 0
+                               for j in torch.randint(1, s + 1, (8,), generator=gen)) for rule, s in arity.items()}
+        model = cpg.CPG()
+        model.frozen.update(program)
+        for command in scan.commands()[trial::997]:
+            tree = cpg.rule_tree(scan.parse(command))
+            expected = cpg.execute(program, tree)
+            if len(expected) <= cpg.MAX_LEN:
+                assert cpg.decode(model(tree, 1.0, rng(0, "t"))) == expected, (program, command)
+                checked += 1
+    assert checked > 80
