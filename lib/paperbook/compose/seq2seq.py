@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from .scan import ACTION_OF, TURN_OF, VOCABULARY
-from .training import adam_train
+from ..core.training import adam_train
 
 PAD, BOS, EOS = "<pad>", "<bos>", "<eos>"
 IN_VOCAB = (PAD, *sorted(VOCABULARY))
@@ -79,7 +79,7 @@ class GRUSeq2Seq(nn.Module):
 
 def train_seq2seq(model: GRUSeq2Seq, commands: list[str], actions: list[list[str]], *, steps: int, batch: int,
                   lr: float, generator: torch.Generator, desc: str | None = None) -> list[float]:
-    """Teacher-forced cross-entropy (PAD ignored), Adam, gradient norm clipped at 1 (compose.training)."""
+    """Teacher-forced cross-entropy (PAD ignored), Adam, gradient norm clipped at 1 (core.training)."""
     device = next(model.parameters()).device
     src, tgt = encode_commands(commands).to(device), encode_actions(actions).to(device)
 

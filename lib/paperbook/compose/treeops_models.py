@@ -6,7 +6,7 @@
 - GRUClassifier: a chain over the bracketed token string.
 - TfClassifier: a transformer encoder (2 blocks, 4 heads, sinusoidal positions, mean-pooled).
 
-Training runs in float64 with the parameters snapped to a grid after every step (compose.training), so that
+Training runs in float64 with the parameters snapped to a grid after every step (core.training), so that
 another CPU, or another thread count, almost always follows the same trajectory.
 """
 
@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .training import adam_train
+from ..core.training import adam_train
 from .treeops import CLOSE, OPEN, TreeOpsData, balanced, bracketed, leaves, left_chain
 
 STRUCTURES = {"gold": lambda t: t, "balanced": lambda t: balanced(leaves(t)),
@@ -156,7 +156,7 @@ def make_model(name: str, p: int, dim: int) -> nn.Module:
 
 def train(model: nn.Module, data: TreeOpsData, *, steps: int, batch: int, lr: float, generator: torch.Generator,
           desc: str | None = None) -> list[float]:
-    """Adam on the cross-entropy of random mini-batches (compose.training); the losses per step."""
+    """Adam on the cross-entropy of random mini-batches (core.training); the losses per step."""
     labels, device = torch.as_tensor(data.labels), next(model.parameters()).device
     loss_of = lambda idx: nn.functional.cross_entropy(model([data.trees[i] for i in idx]), labels[idx].to(device))
     return adam_train(model, loss_of, len(data), steps=steps, batch=batch, lr=lr, generator=generator, desc=desc)
