@@ -10,8 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .scan import ACTION_OF, TURN_OF, VOCABULARY
 from ..core.training import adam_train
+from .scan import ACTION_OF, TURN_OF, VOCABULARY
 
 PAD, BOS, EOS = "<pad>", "<bos>", "<eos>"
 IN_VOCAB = (PAD, *sorted(VOCABULARY))

@@ -156,7 +156,7 @@ def train_gru(splits: list[str], *, steps: int, dim: int, batch: int, lr: float,
               n_train_eval: int, n_test_eval: int, seed: int, device) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The GRU baseline on each split: exact match on a seeded sample of its training lines and of its test
     set (the whole set when the sample size is at least its size), and on the length split the test accuracy
-    by output length. Float64 with snapped parameters (compose.training)."""
+    by output length. Float64 with snapped parameters (core.training)."""
     rows, by_length = [], []
     for name in splits:
         train, test = (_commands_actions(lines) for lines in scan.split(name, seed=seed))
