@@ -62,6 +62,11 @@ def test_the_experiments_run_end_to_end_and_workers_change_nothing():
     alignment = ex.alignment_table(serial, ex.null_alignment(16, 10, seed=0))
     assert list(alignment["config"]) == ["learn:0.1", "null"]
     assert set(ex.noise_table(serial)["protocol"]) == {"fixed", "scaled"}
+    curves = ex.loss_curves(serial)
+    assert len(curves) == 2 and set(curves["epoch"]) == {1}
+    matrices = ex.distances(serial)
+    assert list(matrices) == ["grid", "learn:0.1"] and matrices["grid"][0, 15] == 6
+    assert all(m.shape == (16, 16) and np.allclose(m, m.T) for m in matrices.values())
 
 
 def _acc(**ood):

@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pandas as pd
 import torch
+from scipy.spatial.distance import pdist, squareform
 from tqdm.auto import tqdm
 
 from ...core.rng import int_seed, np_rng, rng
@@ -51,8 +52,9 @@ def level_counts(splits: dict[str, lst.LSTData]) -> pd.DataFrame:
 def fit_one(config: str, model_seed: int, splits: dict[str, lst.LSTData], *, d: int, layers: int, heads: int,
             every_block: bool, lr: float, batch: int, epochs: int, weight_decay: float, noise_levels: list[float],
             seed: int, device: str) -> dict:
-    """Train one grid transformer and measure it: accuracies (test, ood, per level), accuracy under each noise
-    protocol and level, and for table encodings the input table before and after training."""
+    """Train one grid transformer and measure it: its mean training loss per epoch, accuracies (test, ood, per
+    level), accuracy under each noise protocol and level, and for table encodings the input table before and
+    after training."""
     if device == "cpu":
         torch.set_num_threads(1)
     kind, sigma = parse_config(config)
@@ -61,8 +63,9 @@ def fit_one(config: str, model_seed: int, splits: dict[str, lst.LSTData], *, d: 
     table0 = None if model.table is None else model.table.detach().clone()
     losses = train(model, splits["train"], epochs=epochs, lr=lr, batch=batch, weight_decay=weight_decay,
                    generator=rng(seed, "batches", config, model_seed), device=device)
+    per_epoch = len(losses) // epochs
     out = {"config": config, "kind": kind, "sigma": sigma, "seed": model_seed, "steps": len(losses),
-           "final loss": float(np.mean(losses[-50:]))}
+           "loss curve": np.asarray(losses[: per_epoch * epochs]).reshape(epochs, per_epoch).mean(1)}
     for split in ("train", "test", "ood"):
         out.update({f"{split} {k}": v for k, v in accuracy(splits[split], predict(model, splits[split],
                                                                                     device=device)).items()})
@@ -138,6 +141,12 @@ def alignment_table(fits: list[dict], null: np.ndarray) -> pd.DataFrame:
     return pd.concat([table, pd.DataFrame([chance])], ignore_index=True)
 
 
+def loss_curves(fits: list[dict]) -> pd.DataFrame:
+    """Mean training loss per epoch, per encoding and seed (long format)."""
+    return pd.DataFrame([{"encoding": _label(f["config"]), "seed": f["seed"], "epoch": e + 1, "loss": float(v)}
+                         for f in fits for e, v in enumerate(f["loss curve"])])
+
+
 def noise_table(fits: list[dict]) -> pd.DataFrame:
     """Test accuracy per encoding, protocol and noise level, mean over seeds."""
     df = pd.DataFrame([row for f in fits for row in f["noise"]])
@@ -151,13 +160,25 @@ def null_alignment(d: int, draws: int, *, seed: int) -> np.ndarray:
     return analysis.random_pe_null(d, draws, generator=rng(seed, "null"))
 
 
-def geometry(fits: list[dict], *, seed: int) -> dict[str, np.ndarray]:
-    """2D MDS pictures (16, 2) of the first seed's trained table, per table encoding."""
+def first_tables(fits: list[dict]) -> dict[str, np.ndarray]:
+    """The first seed's trained table (16, d) per table encoding."""
     first = {}
     for f in fits:
-        if "table" in f and f["config"] not in first:
-            first[f["config"]] = analysis.pe_mds(f["table"], seed=int_seed(seed, "mds"))
+        if "table" in f:
+            first.setdefault(f["config"], f["table"])
     return first
+
+
+def geometry(fits: list[dict], *, seed: int) -> dict[str, np.ndarray]:
+    """2D MDS pictures (16, 2) of the first seed's trained table, per table encoding."""
+    return {c: analysis.pe_mds(t, seed=int_seed(seed, "mds")) for c, t in first_tables(fits).items()}
+
+
+def distances(fits: list[dict]) -> dict[str, np.ndarray]:
+    """Cosine-distance matrices (16, 16) of the first seed's trained tables, after the grid's Manhattan distances
+    (the matrices the alignment statistics correlate)."""
+    grid = squareform(pdist(analysis.grid_coordinates(), "cityblock"))
+    return {"grid": grid, **{c: squareform(pdist(t, "cosine")) for c, t in first_tables(fits).items()}}
 
 
 HUMAN = {1: 0.967, 2: 0.870, 3: 0.663}  # human accuracy per level (40 participants; spec section 2)

@@ -31,6 +31,18 @@ def plot_accuracy_by_pe(table: pd.DataFrame) -> plt.Figure:
     return fig
 
 
+def plot_training_loss(curves: pd.DataFrame) -> plt.Figure:
+    """Mean training loss per epoch and encoding (one line per seed), with the loss of a constant guess, ln 4."""
+    fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.62, 3.0))
+    for i, (encoding, rows) in enumerate(curves.groupby("encoding", sort=False)):
+        for j, (_, run) in enumerate(rows.groupby("seed")):
+            ax.plot(run["epoch"], run["loss"], color=f"C{i}", lw=1, label=encoding if j == 0 else None)
+    ax.axhline(np.log(4), color="grey", ls=":", lw=0.8)
+    ax.set_xlabel("epoch"), ax.set_ylabel("training cross-entropy"), ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
 def plot_pe_geometry(pictures: dict[str, np.ndarray], alignment: pd.DataFrame) -> plt.Figure:
     """The 4x4 grid, then a 2D MDS of each table encoding (cells coloured by row, numbered by column; lines join
     a row's cells), titled with its alignment."""
@@ -55,6 +67,18 @@ def plot_pe_geometry(pictures: dict[str, np.ndarray], alignment: pd.DataFrame) -
         ax.margins(0.15)
     for ax in list(axes.flat)[len(panels):]:
         ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def plot_distances(matrices: dict[str, np.ndarray], alignment: pd.DataFrame) -> plt.Figure:
+    """The grid's Manhattan distances between the 16 cells, then each table's cosine distances (row-major cells)."""
+    names = alignment.set_index("config")["encoding"]
+    fig, axes = plt.subplots(1, len(matrices), figsize=(COLUMN_IN, COLUMN_IN / len(matrices) + 0.5))
+    for ax, (config, m) in zip(np.atleast_1d(axes), matrices.items()):
+        ax.imshow(m, cmap="magma")
+        ax.set_title("grid (Manhattan)" if config == "grid" else names[config], fontsize=7)
+        ax.set_xticks([]), ax.set_yticks([])
     fig.tight_layout()
     return fig
 
