@@ -61,7 +61,10 @@ def test_the_experiments_run_end_to_end_and_workers_change_nothing():
     assert list(acc["config"]) == configs and acc["test acc"].between(0, 1).all()
     alignment = ex.alignment_table(serial, ex.null_alignment(16, 10, seed=0))
     assert list(alignment["config"]) == ["learn:0.1", "null"]
-    assert set(ex.noise_table(serial)["protocol"]) == {"fixed", "scaled"}
+    noise = ex.noise_table(serial)
+    assert set(noise["protocol"]) == {"fixed", "scaled"}
+    assert list(ex.noise_view(noise).columns) == ["encoding", "fixed 0.2", "scaled 0.2"]
+    assert ex.accuracy_view(acc)["test 1 / 2 / 3"].str.count(" / ").eq(2).all()
     curves = ex.loss_curves(serial)
     assert len(curves) == 2 and set(curves["epoch"]) == {1}
     matrices = ex.distances(serial)

@@ -129,6 +129,24 @@ def accuracy_table(fits: list[dict]) -> pd.DataFrame:
     return table.reset_index()
 
 
+def by_level(table: pd.DataFrame, split: str) -> pd.Series:
+    """"binary / ternary / quaternary" accuracies of a split as one text column, two decimals."""
+    return table[[f"{split} acc{lv}" for lv in lst.LEVELS]].apply(
+        lambda r: " / ".join(f"{v:.2f}" for v in r), axis=1)
+
+
+def accuracy_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The accuracy table as the page shows it: the per-level accuracies folded into one column per split."""
+    view = table[["encoding", "seeds", "steps", "train acc", "test acc"]].copy()
+    view["test 1 / 2 / 3"] = by_level(table, "test")
+    view["OOD acc"] = table["ood acc"]
+    view["OOD 1 / 2 / 3"] = by_level(table, "ood")
+    for sd in ("test acc sd", "ood acc sd"):
+        if sd in table:
+            view[sd] = table[sd]
+    return view
+
+
 def alignment_table(fits: list[dict], null: np.ndarray) -> pd.DataFrame:
     """Per table encoding: mean over seeds of rho_manh, rho_rowcol (of the trained table; fixed tables do not
     move) and the learnable tables' movement, then the 99th percentile of |rho| over untrained N(0, 1) tables."""
@@ -153,6 +171,12 @@ def noise_table(fits: list[dict]) -> pd.DataFrame:
     table = df.groupby(["config", "protocol", "noise"], sort=False)["accuracy"].mean().reset_index()
     table.insert(1, "encoding", table["config"].map(_label))
     return table
+
+
+def noise_view(table: pd.DataFrame) -> pd.DataFrame:
+    """Test accuracy per encoding (rows) and protocol x noise level > 0 (columns "fixed 0.2", ...)."""
+    noisy = table[table["noise"] > 0].assign(column=lambda t: t["protocol"] + " " + t["noise"].map("{:g}".format))
+    return noisy.pivot_table(index="encoding", columns="column", values="accuracy", sort=False).reset_index()
 
 
 def null_alignment(d: int, draws: int, *, seed: int) -> np.ndarray:
