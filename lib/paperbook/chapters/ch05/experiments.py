@@ -55,8 +55,6 @@ def fit_one(config: str, model_seed: int, splits: dict[str, lst.LSTData], *, d: 
     """Train one grid transformer and measure it: its mean training loss per epoch, accuracies (test, ood, per
     level), accuracy under each noise protocol and level, and for table encodings the input table before and
     after training."""
-    if device == "cpu":
-        torch.set_num_threads(1)
     kind, sigma = parse_config(config)
     cfg = GridTransformerConfig(pe=kind, sigma=sigma, d=d, layers=layers, heads=heads, pe_every_block=every_block)
     model = GridTransformer(cfg, seed=int_seed(seed, "model", model_seed))
@@ -83,7 +81,8 @@ def fit_one(config: str, model_seed: int, splits: dict[str, lst.LSTData], *, d: 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     # spawn, not fork: a forked child inherits the parent's intra-op thread pool in an undefined state
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=torch.set_num_threads, initargs=(1,))
 
 
 def fit_all(configs: list[str], model_seeds: list[int], splits: dict[str, lst.LSTData], *, workers: int,
