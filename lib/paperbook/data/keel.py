@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-FILES = {"movement_libras": "data/balanced/raw/movement_libras.dat", "segment": "data/balanced/raw/segment.dat",
-         "letter": "data/balanced/raw/letter.dat"}
+FILES = {name: f"data/balanced/raw/{name}.dat" for name in (
+    "movement_libras", "segment", "letter",  # chapters 01-02
+    "phoneme", "magic", "wdbc", "pima", "banana", "ring", "twonorm", "spambase", "german", "australian")}  # 06
 
 
 def keel_file(name: str) -> Path:
@@ -25,11 +26,15 @@ def keel_file(name: str) -> Path:
     return path
 
 
-def read_keel(name: str) -> tuple[np.ndarray, np.ndarray]:
+def read_keel_table(name: str) -> tuple[pd.DataFrame, pd.Series]:
     """A KEEL .dat file: '@' header lines, then comma-separated rows; the label is the last column.
-    Returns X (n, d) float and y (n,) integer codes of the sorted class names."""
+    Returns the feature columns as stripped strings and the label strings."""
     lines = [ln for ln in keel_file(name).read_text().splitlines() if ln.strip() and not ln.startswith("@")]
-    table = pd.DataFrame([ln.split(",") for ln in lines])
-    X = table.iloc[:, :-1].astype(float).to_numpy()
-    y = pd.factorize(table.iloc[:, -1].str.strip(), sort=True)[0]
-    return X, y
+    table = pd.DataFrame([[cell.strip() for cell in ln.split(",")] for ln in lines])
+    return table.iloc[:, :-1], table.iloc[:, -1]
+
+
+def read_keel(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """X (n, d) float and y (n,) integer codes of the sorted class names, for a KEEL file of numeric features."""
+    features, labels = read_keel_table(name)
+    return features.astype(float).to_numpy(), pd.factorize(labels, sort=True)[0]
