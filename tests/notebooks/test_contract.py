@@ -85,7 +85,7 @@ def test_notebook_hygiene_and_run_api(path):
 
 
 CH01, CH02, CH03 = "01_dense_am_random_features", "02_am_clustering", "03_compositional_complexity"
-CH04 = "04_compositional_program_generator"
+CH04, CH06 = "04_compositional_program_generator", "06_neural_reasoning_networks"
 BAD = [(CH02, {"no_such_param": 1}, "no_such_param"), (CH02, {"num_clusters": -3}, "num_clusters"),
        (CH02, {"clam_lrs": "abc"}, "clam_lrs"), (CH02, {"abl_lr": "abc"}, "abl_lr"), (CH02, {"lr": 0.1}, "lr"),
        (CH01, {"fig3_Ys": [1000]}, "fig3_Ys"), (CH01, {"fig6_dataset": "mnist"}, "fig6_dataset"),
@@ -95,7 +95,9 @@ BAD = [(CH02, {"no_such_param": 1}, "no_such_param"), (CH02, {"num_clusters": -3
        (CH03, {"ops_steps": 0}, "ops_steps"), (CH03, {"ops_test_ranges": [[2, 6], [3, 5]]}, "ops_test_ranges"),
        (CH04, {"cpg_sets": ["addjump14"]}, "cpg_sets"), (CH04, {"cpg_K": 7}, "cpg_K"),
        (CH04, {"gru_splits": ["jump_around_right"]}, "gru_splits"), (CH04, {"curve_ks": [3, 14]}, "curve_ks"),
-       (CH04, {"cogs_max_depth": 2}, "cogs_max_depth")]
+       (CH04, {"cogs_max_depth": 2}, "cogs_max_depth"), (CH06, {"datasets": ["mnist"]}, "datasets"),
+       (CH06, {"datasets": ["breast_cancer"]}, "datasets"), (CH06, {"k_out": 9}, "k_out"),
+       (CH06, {"prune_quantile": 1.5}, "prune_quantile")]
 
 
 @pytest.mark.parametrize("slug,bad,name", BAD, ids=[f"{s[:2]}-{n}" for s, _, n in BAD])

@@ -27,7 +27,8 @@ DATASETS = ("synthetic_rules", *SKLEARN, *KEEL_POSITIVE)
 
 @dataclass(frozen=True)
 class Split:
-    """A stratified train / test split of one data set; feature_names name the columns of X."""
+    """A stratified train / test split of one data set; feature_names name the columns of X, class_names the
+    labels 0, 1, ..."""
 
     name: str
     X_train: np.ndarray
@@ -35,6 +36,7 @@ class Split:
     X_test: np.ndarray
     y_test: np.ndarray
     feature_names: tuple[str, ...]
+    class_names: tuple[str, ...]
 
 
 def load_keel(name: str, positive: str | None = None) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
@@ -63,6 +65,15 @@ def make_rule_dataset(n: int = 4000, noise: float = 0.05, seed: int = 0) -> tupl
     return X, (y ^ (r.uniform(size=n) < noise)).astype(int), RULE
 
 
+def class_names(name: str) -> tuple[str, ...]:
+    """Names of the labels 0, 1, ... of a data set in DATASETS."""
+    if name in SKLEARN:
+        return tuple(str(c) for c in SKLEARN[name]().target_names)
+    if name in KEEL_POSITIVE:
+        return f"not {KEEL_POSITIVE[name]}", KEEL_POSITIVE[name]
+    return "rule false", "rule true"
+
+
 def load_xy(name: str, seed: int = 0) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     """Features, labels and feature names of a data set in DATASETS."""
     if name == "synthetic_rules":
@@ -87,4 +98,4 @@ def load_tabular(name: str, *, n_train_max: int, test_size: float, seed: int) ->
     if len(y_tr) > n_train_max:
         X_tr, _, y_tr, _ = train_test_split(X_tr, y_tr, train_size=n_train_max, stratify=y_tr,
                                             random_state=int_seed(seed, "cap", name))
-    return Split(name, X_tr, y_tr, X_te, y_te, names)
+    return Split(name, X_tr, y_tr, X_te, y_te, names, class_names(name))

@@ -21,9 +21,9 @@ def st_clamp01(x: Tensor) -> Tensor:
 
 
 def literals(x: Tensor, w: Tensor) -> Tensor:
-    """ℓ = s x + (1 - s)(1 - x) with s = 1[w >= 0], detached (eq-06-literal). x and w broadcast together."""
-    s = (w >= 0).to(x.dtype).detach()
-    return s * x + (1 - s) * (1 - x)
+    """ℓ = s x + (1 - s)(1 - x) with s = 1[w >= 0] (eq-06-literal), as a select: the sign passes no gradient.
+    x and w broadcast together."""
+    return torch.where(w.detach() >= 0, x, 1 - x)
 
 
 def neuron(lit: Tensor, w: Tensor, kind: Kind) -> Tensor:
@@ -50,13 +50,13 @@ class LogicLayer(nn.Module):
         self.kind, self.n_in = kind, n_in
         noise = torch.rand(n_channels, n_out, n_in, generator=generator)  # (C, n_out, n_in)
         self.register_buffer("index", noise.topk(k, dim=-1).indices.sort(-1).values)  # (C, n_out, k)
+        self.register_buffer("channel", torch.arange(n_channels)[:, None, None], persistent=False)  # (C, 1, 1)
         w = (2 * torch.rand(n_channels, n_out, k, generator=generator) - 1) * weight_init
         self.weight = nn.Parameter(w.to(torch.get_default_dtype()))  # (C, n_out, k)
 
     def gather(self, x: Tensor) -> Tensor:
         """(B, C, n_in) -> (B, C, n_out, k): each neuron's inputs."""
-        channels = torch.arange(x.shape[1], device=x.device)[:, None, None]  # (C, 1, 1)
-        return x[:, channels, self.index]
+        return x[:, self.channel, self.index]
 
     def forward(self, x: Tensor) -> Tensor:
         """(B, C, n_in) truth values -> (B, C, n_out) in [0, 1]."""

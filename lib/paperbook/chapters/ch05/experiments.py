@@ -91,7 +91,7 @@ def fit_all(configs: list[str], model_seeds: list[int], splits: dict[str, lst.LS
     order of configs x seeds whatever order they finish in."""
     jobs = [(c, s) for c in configs for s in model_seeds]
     bar = tqdm(total=len(jobs), desc="trainings")
-    if workers == 1 or settings["device"] != "cpu":
+    if workers == 1 or torch.device(settings["device"]).type != "cpu":  # a torch.device never equals "cpu"
         results = []
         for c, s in jobs:
             results.append(fit_one(c, s, splits, **settings))

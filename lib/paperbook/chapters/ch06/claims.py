@@ -79,7 +79,7 @@ def n4(claims: Claims, *, table: pd.DataFrame) -> None:
 def n5(claims: Claims, *, sufficiency: pd.DataFrame) -> None:
     s = sufficiency.set_index("data")
     ours = {d: float(s.loc[d, "mean_length"]) for d in s.index}
-    rules = {d: at_most(min(6.0, float(s.loc[d, "tree_path_mean"]))) for d in s.index}
+    rules = {d: at_most(round(min(6.0, float(s.loc[d, "tree_path_mean"])), 2)) for d in s.index}
     claims.add("N5", "shorter explanations: mean conditions per explanation, per data set",
                "shorter than the baselines' (abstract)", ours, each(rules), source="abstract", kind=REPORTED,
                note="threshold: <= 6 and <= the mean path of a depth-5 decision tree ("

@@ -146,8 +146,8 @@ def run_jobs(jobs: list[tuple[str, str, int, dict]], splits: dict[str, Split], *
     tasks: dict[tuple, tuple] = {}
     for d, m, s, nrn in jobs:
         tasks.setdefault(_key((d, m, s, nrn)), (d, m, s, splits[d], {**nrn, "device": device}))
-    done = parallel(_fit_task, tasks, workers=workers if device == "cpu" else 1, desc=desc, rf_trees=rf_trees,
-                    seed=seed)
+    on_cpu = torch.device(device).type == "cpu"  # the run's device is a torch.device, never equal to "cpu"
+    done = parallel(_fit_task, tasks, workers=workers if on_cpu else 1, desc=desc, rf_trees=rf_trees, seed=seed)
     return [{**done[_key(job)], "seed": job[2]} for job in jobs]
 
 
@@ -237,7 +237,7 @@ def analyse_one(split: Split, rnrn: RNRNClassifier, rf: RandomForestClassifier, 
             curve = deletion_curve(model.predict_proba, split.X_test, split.y_test,
                                    np.argsort(-importance, kind="stable"), np_rng(seed, "deletion", split.name, kind),
                                    repeats)
-            relative = (curve - 0.5) / max(curve[0] - 0.5, 1e-12)
+            relative = (curve - 0.5) / (curve[0] - 0.5) if curve[0] > 0.5 else np.full_like(curve, np.nan)
             curves += [{"data": split.name, "importance": kind, "removed": k, "fraction": k / (len(curve) - 1),
                         "auc": a, "relative": rel} for k, (a, rel) in enumerate(zip(curve, relative))]
     return {"rows": pd.DataFrame(rows), "explanations": explanations, "importances": imps,
@@ -246,8 +246,8 @@ def analyse_one(split: Split, rnrn: RNRNClassifier, rf: RandomForestClassifier, 
 
 def analyse_all(fits: list[dict], splits: dict[str, Split], *, workers: int, **settings) -> dict[str, dict]:
     """analyse_one for every data set, in `workers` processes. Deletion curves are normalised: `relative` is
-    (AUC - 0.5) / (AUC_0 - 0.5), so that models starting at different AUCs compare; each model is permuted in its
-    own importance order, as in the paper's incremental deletion."""
+    (AUC - 0.5) / (AUC_0 - 0.5), so that models starting at different AUCs compare (NaN for a model no better
+    than chance); each model is permuted in its own importance order, as in the paper's incremental deletion."""
     tasks = {n: (s, first_model(fits, n, "R-NRN"), first_model(fits, n, "RF")) for n, s in splits.items()}
     return parallel(analyse_one, tasks, workers=workers, desc="explanations and importances", **settings)
 
@@ -276,7 +276,7 @@ def sample_explanations(analyses: dict[str, dict], splits: dict[str, Split], fit
     out = []
     for name, split in splits.items():
         e, clf = analyses[name]["explanations"][0], first_model(fits, name, "R-NRN")
-        out.append({"data": name, "predicted class": str(clf.classes_[e.decision]),
+        out.append({"data": name, "predicted class": split.class_names[int(clf.classes_[e.decision])],
                     "explanation": to_text(e.conditions, split.feature_names),
                     "in words": "predicted because " + to_text(e.conditions, split.feature_names, "natural")})
     return pd.DataFrame(out)

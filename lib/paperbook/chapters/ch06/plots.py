@@ -48,7 +48,7 @@ def plot_train_time(table: pd.DataFrame) -> plt.Figure:
                color=COLOURS[model], label=model)
     ax.set_yscale("log"), ax.set_ylabel("CPU seconds per fit")
     ax.set_xticks(np.arange(len(names)), names, fontsize=8)
-    ax.legend(ncol=4, fontsize=7, loc="upper left")
+    ax.legend(ncol=len(MODELS), fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1))
     fig.tight_layout()
     return fig
 
@@ -66,8 +66,8 @@ def plot_explanation_length(per_row: pd.DataFrame) -> plt.Figure:
         for box in parts["boxes"]:
             box.set_facecolor(colour), box.set_alpha(0.6)
         ax.plot([], [], color=colour, lw=6, alpha=0.6, label=label)
-    ax.set_xticks(x, names, fontsize=8), ax.set_ylabel("conditions")
-    ax.legend(fontsize=7, loc="upper left")
+    ax.set_xticks(x, names, fontsize=8), ax.set_ylabel("conditions"), ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     fig.tight_layout()
     return fig
 
@@ -81,8 +81,9 @@ def plot_deletion_curves(curves: pd.DataFrame) -> plt.Figure:
             ax.plot(rows["fraction"], rows["relative"], marker="o", ms=3, lw=1,
                     color=COLOURS["R-NRN"] if kind == "R-NRN" else f"C{len(MODELS) + i}", label=kind)
         ax.axhline(0, color="grey", lw=0.8, ls=":")
-        ax.set_title(name, fontsize=9), ax.set_xlabel("fraction of columns permuted")
+        ax.set_title(name, fontsize=9), ax.set_xlabel("fraction permuted")
     axes[0].set_ylabel("(AUC - 0.5) / (AUC$_0$ - 0.5)")
-    axes[0].legend(fontsize=7)
-    fig.tight_layout()
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=7, bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig
