@@ -2,20 +2,17 @@
 seed (the benchmark table, sizes and times), sufficient explanations and their checks, importances and deletion
 curves, and the optional random search of the full profile.
 
-Fits are independent, so they run in `workers` spawned processes of one thread each (a small float64 training
-gains nothing from a second thread); every fit's random streams are named by its (data set, model, seed), so the
-numbers do not depend on the number of workers. Times are the fitting process's CPU seconds.
+Fits are independent, so they run in `workers` processes of one thread each (core.parallel; a small float64
+training gains nothing from a second thread); every fit's random streams are named by its (data set, model,
+seed), so the numbers do not depend on the number of workers. Times are the fitting process's CPU seconds.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
-import torch
 from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression
@@ -24,8 +21,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
-from tqdm.auto import tqdm
 
+from ...core.parallel import on_cpu, run_tasks
 from ...core.rng import int_seed, np_rng
 from ...logic.data import Split, load_tabular
 from ...logic.explain import (
@@ -114,31 +111,6 @@ def fit_one(data: str, model: str, model_seed: int, split: Split, *, nrn: dict, 
     return out
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    # spawn, not fork: a forked child inherits the parent's intra-op thread pool in an undefined state
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=torch.set_num_threads, initargs=(1,))
-
-
-def parallel(fn, tasks: dict, *, workers: int, desc: str, **kwargs) -> dict:
-    """{key: fn(*args, **kwargs)} for tasks {key: args}, in `workers` processes (here when workers = 1), with a
-    progress bar; the results do not depend on the order the tasks finish in."""
-    bar = tqdm(total=len(tasks), desc=desc)
-    if workers == 1:
-        done = {}
-        for key, args in tasks.items():
-            done[key] = fn(*args, **kwargs)
-            bar.update()
-    else:
-        with _pool(workers) as pool:
-            futures = {key: pool.submit(fn, *args, **kwargs) for key, args in tasks.items()}
-            for f in futures.values():
-                f.add_done_callback(lambda _: bar.update())
-            done = {key: f.result() for key, f in futures.items()}
-    bar.close()
-    return done
-
-
 def run_jobs(jobs: list[tuple[str, str, int, dict]], splits: dict[str, Split], *, workers: int, device: str,
              desc: str, rf_trees: int, seed: int) -> list[dict]:
     """fit_one for every (data, model, seed, NRN settings) job, in `workers` processes on the CPU (here on CUDA),
@@ -146,8 +118,8 @@ def run_jobs(jobs: list[tuple[str, str, int, dict]], splits: dict[str, Split], *
     tasks: dict[tuple, tuple] = {}
     for d, m, s, nrn in jobs:
         tasks.setdefault(_key((d, m, s, nrn)), (d, m, s, splits[d], {**nrn, "device": device}))
-    on_cpu = torch.device(device).type == "cpu"  # the run's device is a torch.device, never equal to "cpu"
-    done = parallel(_fit_task, tasks, workers=workers if on_cpu else 1, desc=desc, rf_trees=rf_trees, seed=seed)
+    done = run_tasks(_fit_task, tasks, workers=workers if on_cpu(device) else 1, desc=desc, rf_trees=rf_trees,
+                     seed=seed)
     return [{**done[_key(job)], "seed": job[2]} for job in jobs]
 
 
@@ -249,7 +221,7 @@ def analyse_all(fits: list[dict], splits: dict[str, Split], *, workers: int, **s
     (AUC - 0.5) / (AUC_0 - 0.5), so that models starting at different AUCs compare (NaN for a model no better
     than chance); each model is permuted in its own importance order, as in the paper's incremental deletion."""
     tasks = {n: (s, first_model(fits, n, "R-NRN"), first_model(fits, n, "RF")) for n, s in splits.items()}
-    return parallel(analyse_one, tasks, workers=workers, desc="explanations and importances", **settings)
+    return run_tasks(analyse_one, tasks, workers=workers, desc="explanations and importances", **settings)
 
 
 def per_row_table(analyses: dict[str, dict]) -> pd.DataFrame:
