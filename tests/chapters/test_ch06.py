@@ -71,7 +71,7 @@ def test_the_benchmark_runs_and_workers_change_nothing(tiny):
 
 def test_explanations_importances_and_deletion_curves(tiny):
     splits, _, fits = tiny
-    analyses = ex.analyse_all(fits, splits, workers=1, n_rows=5, n_completions=50, repeats=1, seed=0)
+    analyses = ex.analyse_all(fits, splits, workers=1, device="cpu", n_rows=5, n_completions=50, repeats=1, seed=0)
     per_row = ex.per_row_table(analyses)
     suff = ex.sufficiency_table(per_row)
     assert (suff["rows"] == 5).all() and (suff["min_A_agreement"] == 1.0).all() and (suff["B_violations"] == 0).all()
@@ -111,9 +111,10 @@ def _table(nrn=(0.95, 0.84, 0.94), gbt=(0.95, 0.92, 0.94), mlp=(0.94, 0.83, 0.93
     return pd.DataFrame(rows)
 
 
-def _runs(size=68):
-    return pd.DataFrame([{"data": d, "model": m, "size": size, "size_with_bandit": 68 + 40, "channels": 1}
-                         for d in ("breast_cancer", "phoneme", "synthetic_rules") for m in ex.NRN_MODELS])
+def _runs(size=68, layer_sizes=(8, 8), n_predicates=20):
+    return pd.DataFrame([{"data": d, "model": m, "size": size, "size_with_bandit": 68 + 40, "channels": 1,
+                          "n_predicates": n_predicates, "layer_sizes": layer_sizes, "k_in": 4, "k_internal": 4,
+                          "k_out": 4} for d in ("breast_cancer", "phoneme", "synthetic_rules") for m in ex.NRN_MODELS])
 
 
 def _ablation(phoneme=0.01):
@@ -134,7 +135,7 @@ def _areas(nrn=0.1):
 
 def _claims(**kw):
     args = dict(table=_table(), runs=_runs(), ablation=_ablation(), sufficiency=_sufficiency(), areas=_areas(),
-                top=[2, 0, 1], layer_sizes=[8, 8], ks=(4, 4, 4))
+                top=[2, 0, 1])
     return claims.chapter_claims(**{**args, **kw})
 
 
@@ -149,3 +150,12 @@ def test_claims_pass_on_a_paper_like_table_and_fail_off_it():
     small_rf = _table().assign(size=lambda t: np.where(t.model == "RF", 5000, t["size"]))
     assert _claims(table=small_rf).verdict("N3") == NOT_REPRODUCED
     assert good.quotes["top_features"] == "x2, x0, x1"
+    assert _claims(top=[2]).verdict("N8") == NOT_REPRODUCED  # fewer than three features of positive importance
+    # fan-ins capped at the width below: (2,) with k 4/4/4 on 3 predicates has 2 * 3 + 1 * 2 = 8 weights
+    assert _claims(runs=_runs(size=8, layer_sizes=(2,), n_predicates=3)).verdict("N10") == REPRODUCED
+    assert claims.expected_weights(100, (8, 8), 4, 4, 4) == 68
+
+
+def test_top_features_skip_features_of_zero_importance():
+    analyses = {"synthetic_rules": {"importances": {"R-NRN": np.array([0.0, 0.0, 5.0, 0.0, 1.0])}}}
+    assert ex.top_features(analyses, "synthetic_rules") == [2, 4]

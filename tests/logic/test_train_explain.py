@@ -112,3 +112,22 @@ def test_importances_credit_the_weights_of_pinned_predicates_and_deletion_curves
     order = np.argsort(-imp)
     curve = deletion_curve(fitted.predict_proba, rules.X_test, rules.y_test, order, np.random.default_rng(0), 2)
     assert curve.shape == (9,) and curve[0] > 0.8 and abs(curve[-1] - 0.5) < 0.06
+
+
+def test_predicate_box_pins_what_each_condition_implies_at_the_threshold_itself(fitted):
+    j, t = fitted.thresholds_[0]
+    same_feature = np.array([f == j for f, _ in fitted.thresholds_])
+    ts = np.array([v for _, v in fitted.thresholds_])
+    lo, hi = (b.numpy()[0] for b in predicate_box(fitted, [[(j, ">", t)]]))
+    assert (lo[same_feature & (ts <= t)] == 1).all() and (lo[~same_feature] == 0).all() and (hi == 1).all()
+    lo, hi = (b.numpy()[0] for b in predicate_box(fitted, [[(j, "<=", t)]]))
+    assert (hi[same_feature & (ts >= t)] == 0).all() and (hi[~same_feature] == 1).all() and (lo == 0).all()
+    x = np.zeros(8)
+    x[j] = t  # x_j == t: the predicate x_j > t is false, so the candidate condition is "<="
+    e = sufficient_explanation(fitted, x)
+    assert all(not (f == j and op == ">" and v >= t) for f, op, v in e.conditions)
+    assert rule_holds(e.conditions, x[None])[0]
+
+
+def test_thresholds_are_rounded_so_the_text_is_the_certified_rule(fitted):
+    assert all(float(f"{t:.4g}") == t for _, t in fitted.thresholds_)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
 
+from .predicates import SIGNIFICANT
 from .train import RNRNClassifier, decide
 
 Condition = tuple[int, str, float]  # (feature j, ">" or "<=", threshold t)
@@ -66,12 +67,13 @@ def rule_holds(conditions: Sequence[Condition], X: np.ndarray) -> np.ndarray:
 
 def to_text(conditions: Sequence[Condition], names: Sequence[str], style: str = "logical") -> str:
     """'fConc > 0.23 AND fAlpha <= 12.1' (logical) or 'fConc is above 0.23 and fAlpha is at most 12.1'
-    (natural), after `simplify`; 'TRUE' for the empty conjunction."""
+    (natural), after `simplify`; 'TRUE' for the empty conjunction. Thresholds print with the SIGNIFICANT digits
+    the predicates were rounded to, so the text is the certified rule."""
     words = {"logical": (" > ", " <= ", " AND "), "natural": (" is above ", " is at most ", " and ")}
     if style not in words:
         raise ValueError(f"style must be one of {tuple(words)}, got {style!r}")
     above, at_most, join = words[style]
-    parts = [f"{names[j]}{above if op == '>' else at_most}{t:.4g}" for j, op, t in simplify(conditions)]
+    parts = [f"{names[j]}{above if op == '>' else at_most}{t:.{SIGNIFICANT}g}" for j, op, t in simplify(conditions)]
     return join.join(parts) if parts else "TRUE"
 
 

@@ -168,7 +168,9 @@ def nrn_runs(fits: list[dict]) -> pd.DataFrame:
     """Per NRN fit: epochs run, the best-validation epoch, prune rounds, predicates and weights."""
     keys = ("data", "model", "seed", "epochs", "best_epoch", "prunes", "n_predicates", "channels", "size",
             "size_with_bandit")
-    return pd.DataFrame([{k: f[k] for k in keys} for f in fits if f["model"] in NRN_MODELS])
+    shape = ("layer_sizes", "k_in", "k_internal", "k_out")
+    return pd.DataFrame([{**{k: f[k] for k in keys}, **{k: f["estimator"].get_params()[k] for k in shape}}
+                         for f in fits if f["model"] in NRN_MODELS])
 
 
 def first_model(fits: list[dict], data: str, model: str):
@@ -216,12 +218,13 @@ def analyse_one(split: Split, rnrn: RNRNClassifier, rf: RandomForestClassifier, 
             "curves": pd.DataFrame(curves)}
 
 
-def analyse_all(fits: list[dict], splits: dict[str, Split], *, workers: int, **settings) -> dict[str, dict]:
+def analyse_all(fits: list[dict], splits: dict[str, Split], *, workers: int, device, **settings) -> dict[str, dict]:
     """analyse_one for every data set, in `workers` processes. Deletion curves are normalised: `relative` is
     (AUC - 0.5) / (AUC_0 - 0.5), so that models starting at different AUCs compare (NaN for a model no better
     than chance); each model is permuted in its own importance order, as in the paper's incremental deletion."""
     tasks = {n: (s, first_model(fits, n, "R-NRN"), first_model(fits, n, "RF")) for n, s in splits.items()}
-    return run_tasks(analyse_one, tasks, workers=workers, desc="explanations and importances", **settings)
+    return run_tasks(analyse_one, tasks, workers=workers if on_cpu(device) else 1,
+                     desc="explanations and importances", **settings)
 
 
 def per_row_table(analyses: dict[str, dict]) -> pd.DataFrame:
@@ -263,8 +266,10 @@ def deletion_areas(curves: pd.DataFrame) -> pd.DataFrame:
 
 
 def top_features(analyses: dict[str, dict], data: str, k: int = 3) -> list[int]:
-    """The k most important R-NRN features of a data set, most important first."""
-    return [int(j) for j in np.argsort(-analyses[data]["importances"]["R-NRN"], kind="stable")[:k]]
+    """The k most important R-NRN features of a data set, most important first; only features of positive
+    importance count, so there may be fewer than k."""
+    importance = analyses[data]["importances"]["R-NRN"]
+    return [int(j) for j in np.argsort(-importance, kind="stable")[:k] if importance[j] > 0]
 
 
 def draw_configs(n: int, *, seed: int) -> list[dict]:
@@ -272,7 +277,8 @@ def draw_configs(n: int, *, seed: int) -> list[dict]:
     r, s = np_rng(seed, "search"), SEARCH_SPACE
     out = []
     for _ in range(n):
-        depth, width = int(r.integers(s["depth"][0], s["depth"][1] + 1)), int(r.integers(*s["width"]))
+        depth = int(r.integers(s["depth"][0], s["depth"][1] + 1))
+        width = int(r.integers(s["width"][0], s["width"][1] + 1))
         out.append({"layer_sizes": (width,) * depth, "normal_form": str(r.choice(s["normal_form"])),
                     "prune_plateau": int(r.integers(s["prune_plateau"][0], s["prune_plateau"][1] + 1)),
                     "prune_quantile": float(r.uniform(*s["prune_quantile"])), "delta": float(r.uniform(*s["delta"])),
