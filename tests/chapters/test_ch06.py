@@ -77,7 +77,7 @@ def test_explanations_importances_and_deletion_curves(tiny):
     assert (suff["rows"] == 5).all() and (suff["min_A_agreement"] == 1.0).all() and (suff["B_violations"] == 0).all()
     samples = ex.sample_explanations(analyses, splits, fits)
     assert samples["in words"].str.startswith("predicted because").all()
-    assert set(samples["predicted class"]) <= {"not 1", "1", "rule false", "rule true"}
+    assert set(samples["predicted class"]) <= {"0", "1", "rule false", "rule true"}
     curves = ex.curves_table(analyses)
     assert set(curves["importance"]) == {"R-NRN", "RF impurity", "RF permutation"}
     start = curves[curves["removed"] == 0]

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from paperbook.logic.data import DATASETS, load_keel, load_tabular, load_xy, make_rule_dataset
+from paperbook.data.keel import read_keel_table
+from paperbook.logic.data import DATASETS, KEEL_LABELS, load_keel, load_tabular, load_xy, make_rule_dataset
 from paperbook.logic.predicates import binarize, tree_thresholds
 
 
@@ -25,6 +26,11 @@ def test_keel_categoricals_are_one_hot(keel):
     assert X.shape[0] == 1000 and y.sum() == 300 and set(np.unique(X[:, [n.startswith("c") for n in names]])) == {0, 1}
     with pytest.raises(ValueError, match="positive label"):
         load_keel("phoneme", positive="yes")
+
+
+def test_every_keel_file_has_exactly_its_two_stated_labels(keel):
+    for name, labels in KEEL_LABELS.items():
+        assert set(read_keel_table(name)[1]) == set(labels), name
 
 
 def test_breast_cancer_counts():

@@ -13,9 +13,12 @@ from sklearn.model_selection import train_test_split
 from ..core.rng import int_seed, np_rng
 from ..data.keel import read_keel_table
 
-# The positive label of each KEEL file, stated (label strings vary; ROC AUC does not depend on the choice).
-KEEL_POSITIVE = {"phoneme": "1", "magic": "h", "wdbc": "M", "pima": "tested_positive", "banana": "1.0",
-                 "ring": "1", "twonorm": "1", "spambase": "1", "german": "2", "australian": "1"}
+# The (negative, positive) labels of each KEEL file, stated: label strings vary, and ROC AUC does not depend on
+# which one is called positive.
+KEEL_LABELS = {"phoneme": ("0", "1"), "magic": ("g", "h"), "wdbc": ("B", "M"),
+               "pima": ("tested_negative", "tested_positive"), "banana": ("-1.0", "1.0"), "ring": ("0", "1"),
+               "twonorm": ("0", "1"), "spambase": ("0", "1"), "german": ("1", "2"), "australian": ("0", "1")}
+KEEL_POSITIVE = {name: labels[1] for name, labels in KEEL_LABELS.items()}
 MAGIC_FEATURES = ("fLength", "fWidth", "fSize", "fConc", "fConc1", "fAsym", "fM3Long", "fM3Trans", "fAlpha",
                   "fDist")  # UCI's names for the MAGIC gamma telescope columns
 SKLEARN = {"breast_cancer": skd.load_breast_cancer, "wine": skd.load_wine, "iris": skd.load_iris,
@@ -69,8 +72,8 @@ def class_names(name: str) -> tuple[str, ...]:
     """Names of the labels 0, 1, ... of a data set in DATASETS."""
     if name in SKLEARN:
         return tuple(str(c) for c in SKLEARN[name]().target_names)
-    if name in KEEL_POSITIVE:
-        return f"not {KEEL_POSITIVE[name]}", KEEL_POSITIVE[name]
+    if name in KEEL_LABELS:
+        return KEEL_LABELS[name]
     return "rule false", "rule true"
 
 
