@@ -10,11 +10,15 @@ so the results do not depend on the number of workers.
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
 import numpy as np
 import pandas as pd
+import torch
 from scipy.spatial.distance import pdist, squareform
+from tqdm.auto import tqdm
 
-from ...core.parallel import on_cpu, run_tasks
 from ...core.rng import int_seed, np_rng, rng
 from ...relational import analysis, lst
 from ...relational.model import GridTransformer, GridTransformerConfig
@@ -75,14 +79,31 @@ def fit_one(config: str, model_seed: int, splits: dict[str, lst.LSTData], *, d: 
     return out
 
 
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # spawn, not fork: a forked child inherits the parent's intra-op thread pool in an undefined state
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=torch.set_num_threads, initargs=(1,))
+
+
 def fit_all(configs: list[str], model_seeds: list[int], splits: dict[str, lst.LSTData], *, workers: int,
             **settings) -> list[dict]:
     """fit_one for every (encoding, seed), in `workers` processes on the CPU (in this process on CUDA), in the
     order of configs x seeds whatever order they finish in."""
-    tasks = {(c, s): (c, s, splits) for c in configs for s in model_seeds}
-    done = run_tasks(fit_one, tasks, workers=workers if on_cpu(settings["device"]) else 1, desc="trainings",
-                     **settings)
-    return [done[job] for job in tasks]
+    jobs = [(c, s) for c in configs for s in model_seeds]
+    bar = tqdm(total=len(jobs), desc="trainings")
+    if workers == 1 or settings["device"] != "cpu":
+        results = []
+        for c, s in jobs:
+            results.append(fit_one(c, s, splits, **settings))
+            bar.update()
+    else:
+        with _pool(workers) as pool:
+            futures = [pool.submit(fit_one, c, s, splits, **settings) for c, s in jobs]
+            for f in futures:
+                f.add_done_callback(lambda _: bar.update())
+            results = [f.result() for f in futures]
+    bar.close()
+    return results
 
 
 def _label(config: str) -> str:
