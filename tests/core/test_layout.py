@@ -102,12 +102,12 @@ def test_the_consistency_check_catches_a_chapter_missing_anywhere(tmp_path):
         shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__", "_build*"))
     shutil.copy(ROOT / "README.md", tmp_path / "README.md")
     assert consistency_problems(tmp_path) == []
-    shutil.copy(NOTEBOOKS[0], tmp_path / "notebooks" / "07_new_chapter.ipynb")  # a notebook with nothing else
+    shutil.copy(NOTEBOOKS[0], tmp_path / "notebooks" / "09_new_chapter.ipynb")  # a notebook with nothing else
     init = tmp_path / "lib" / "paperbook" / "chapters" / "ch02" / "__init__.py"
     init.write_text(init.read_text().replace('SLUG = "02_am_clustering"', 'SLUG = "02_am_clustring"'))
     assert consistency_problems(tmp_path) == [
         "02_am_clustering: chapters/ch02 declares SLUG = '02_am_clustring'",
-        "07_new_chapter: no chapter package lib/paperbook/chapters/ch07/",
-        "07_new_chapter: figures/07_new_chapter/claims.csv missing (run `make golden CH=07`)",
-        "07_new_chapter: not in book/_toc.yml",
-        "07_new_chapter: no row in the README's chapter table"]
+        "09_new_chapter: no chapter package lib/paperbook/chapters/ch09/",
+        "09_new_chapter: figures/09_new_chapter/claims.csv missing (run `make golden CH=09`)",
+        "09_new_chapter: not in book/_toc.yml",
+        "09_new_chapter: no row in the README's chapter table"]

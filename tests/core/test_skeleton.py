@@ -22,17 +22,17 @@ def tree(tmp_path):
 
 
 def test_new_chapter_is_consistent_but_for_its_golden_run(tree):
-    new_chapter(tree, "07", "linear_probe_calibration")
-    assert consistency_problems(tree) == ["07_linear_probe_calibration: figures/07_linear_probe_calibration/claims.csv "
-                                          "missing (run `make golden CH=07`)"]
-    package = tree / "lib" / "paperbook" / "chapters" / "ch07"
-    assert declared_slug(package / "__init__.py") == "07_linear_probe_calibration"
-    for path in [*package.glob("*.py"), tree / "tests" / "chapters" / "test_ch07.py"]:
+    new_chapter(tree, "08", "data_free_test_estimation")
+    assert consistency_problems(tree) == ["08_data_free_test_estimation: figures/08_data_free_test_estimation/"
+                                          "claims.csv missing (run `make golden CH=08`)"]
+    package = tree / "lib" / "paperbook" / "chapters" / "ch08"
+    assert declared_slug(package / "__init__.py") == "08_data_free_test_estimation"
+    for path in [*package.glob("*.py"), tree / "tests" / "chapters" / "test_ch08.py"]:
         compile(path.read_text(), str(path), "exec")
         assert "_template" not in path.read_text(), path
-    nb = nbformat.read(tree / "notebooks" / "07_linear_probe_calibration.ipynb", as_version=4)
+    nb = nbformat.read(tree / "notebooks" / "08_data_free_test_estimation.ipynb", as_version=4)
     source = "\n".join(c.source for c in nb.cells)
-    assert "from paperbook.chapters import ch07 as ch" in source and "eq-07-mean" in source
+    assert "from paperbook.chapters import ch08 as ch" in source and "eq-08-mean" in source
     assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 

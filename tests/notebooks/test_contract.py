@@ -86,6 +86,7 @@ def test_notebook_hygiene_and_run_api(path):
 
 CH01, CH02, CH03 = "01_dense_am_random_features", "02_am_clustering", "03_compositional_complexity"
 CH04, CH06 = "04_compositional_program_generator", "06_neural_reasoning_networks"
+CH07 = "07_linear_probe_calibration"
 BAD = [(CH02, {"no_such_param": 1}, "no_such_param"), (CH02, {"num_clusters": -3}, "num_clusters"),
        (CH02, {"clam_lrs": "abc"}, "clam_lrs"), (CH02, {"abl_lr": "abc"}, "abl_lr"), (CH02, {"lr": 0.1}, "lr"),
        (CH01, {"fig3_Ys": [1000]}, "fig3_Ys"), (CH01, {"fig6_dataset": "mnist"}, "fig6_dataset"),
@@ -97,7 +98,9 @@ BAD = [(CH02, {"no_such_param": 1}, "no_such_param"), (CH02, {"num_clusters": -3
        (CH04, {"gru_splits": ["jump_around_right"]}, "gru_splits"), (CH04, {"curve_ks": [3, 14]}, "curve_ks"),
        (CH04, {"cogs_max_depth": 2}, "cogs_max_depth"), (CH06, {"datasets": ["mnist"]}, "datasets"),
        (CH06, {"datasets": ["breast_cancer"]}, "datasets"), (CH06, {"k_out": 9}, "k_out"),
-       (CH06, {"prune_quantile": 1.5}, "prune_quantile")]
+       (CH06, {"prune_quantile": 1.5}, "prune_quantile"), (CH07, {"tasks": ["sst2_like", "imdb"]}, "tasks"),
+       (CH07, {"shots": [0, 1]}, "shots"), (CH07, {"val_sizes": [5, 40]}, "val_sizes"),
+       (CH07, {"linc_init": "zeros"}, "linc_init"), (CH07, {"val_demos": "shared"}, "val_demos")]
 
 
 @pytest.mark.parametrize("slug,bad,name", BAD, ids=[f"{s[:2]}-{n}" for s, _, n in BAD])

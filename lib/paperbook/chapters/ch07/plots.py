@@ -1,0 +1,121 @@
+"""Chapter 07's figures, each built from an experiment's table."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ...core.style import COLUMN_IN, panel_grid
+from .experiments import METHODS
+
+COLOURS = {m: f"C{i}" for i, m in enumerate(METHODS)}
+
+
+def _small_multiples(names, height: float = 2.4):
+    rows, cols, size = panel_grid(len(names), height=height)
+    fig, grid = plt.subplots(rows, cols, figsize=size, squeeze=False)
+    axes = list(grid.ravel())
+    for ax in axes[len(names):]:
+        fig.delaxes(ax)
+    return fig, dict(zip(names, axes))
+
+
+def _legend_below(fig, ax) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), bbox_to_anchor=(0.5, -0.01))
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+
+
+def plot_accuracy_vs_shots(acc: pd.DataFrame) -> plt.Figure:
+    """Test accuracy against shots, one panel per task, mean ± sd over demonstration sets."""
+    fig, axes = _small_multiples(list(dict.fromkeys(acc["task"])))
+    for task, ax in axes.items():
+        for method in METHODS:
+            sub = acc[(acc.task == task) & (acc.method == method)]
+            ax.errorbar(sub["shots"], sub["mean"], yerr=sub["sd"], marker="o", ms=4, capsize=2, label=method,
+                        color=COLOURS[method])
+        ax.set_title(task), ax.set_xlabel("shots"), ax.set_xticks(sorted(acc["shots"].unique()))
+    next(iter(axes.values())).set_ylabel("test accuracy")
+    _legend_below(fig, next(iter(axes.values())))
+    return fig
+
+
+def plot_entropy_hist(examples: pd.DataFrame) -> plt.Figure:
+    """Entropy of each test prediction in bits, ICL against LinC, pooled over the configurations, per task."""
+    fig, axes = _small_multiples(list(dict.fromkeys(examples["task"])))
+    for task, ax in axes.items():
+        sub = examples[examples.task == task]
+        top = np.log2(sub["classes"].iloc[0])
+        bins = np.linspace(0, top, 11)
+        for method in ("ICL", "LinC"):
+            ax.hist(sub.loc[sub.method == method, "entropy_bits"], bins=bins, alpha=0.55, label=method,
+                    color=COLOURS[method])
+        ax.axvline(top, color="grey", ls=":", lw=1)
+        ax.set_title(task), ax.set_xlabel("entropy (bits)")
+    next(iter(axes.values())).set_ylabel("test predictions")
+    _legend_below(fig, next(iter(axes.values())))
+    return fig
+
+
+def plot_reliability(examples: pd.DataFrame, ece: dict, n_bins: int = 10) -> plt.Figure:
+    """Reliability diagrams pooled over tasks and configurations: accuracy per confidence bin (lo, hi], one panel
+    per method, with the mean per-configuration ECE in the title."""
+    fig, axes = plt.subplots(1, len(METHODS), figsize=(COLUMN_IN, 2.6), sharey=True)
+    edges = np.linspace(0, 1, n_bins + 1)
+    for ax, method in zip(axes, METHODS):
+        sub = examples[examples.method == method]
+        bins = np.clip(np.ceil(sub["confidence"] * n_bins).astype(int) - 1, 0, n_bins - 1)
+        acc = sub.groupby(bins)["correct"].mean()
+        ax.bar(edges[acc.index], acc.values, width=1 / n_bins, align="edge", color=COLOURS[method], alpha=0.7,
+               edgecolor="white")
+        ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1)
+        ax.set_xlim(0, 1), ax.set_ylim(0, 1), ax.set_xlabel("confidence")
+        ax.set_title(f"{method} (mean ECE {ece[method]:.3f})")
+    axes[0].set_ylabel("accuracy in bin")
+    fig.tight_layout()
+    return fig
+
+
+def plot_accuracy_vs_nval(rows: pd.DataFrame) -> plt.Figure:
+    """Test accuracy against the number of labelled probe examples (mean over demonstration sets)."""
+    fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.6, 2.8))
+    mean = rows.groupby(["method", "n_val"])["acc"].mean()
+    for method in METHODS:
+        ax.plot(mean[method].index, mean[method].values, marker="o", label=method, color=COLOURS[method],
+                ls="-" if method == "LinC" else "--")
+    ax.set_xlabel("labelled probe examples"), ax.set_ylabel("test accuracy"), ax.legend()
+    ax.set_xticks(sorted(rows["n_val"].unique()))
+    fig.tight_layout()
+    return fig
+
+
+def plot_robustness(rows: pd.DataFrame) -> plt.Figure:
+    """Test accuracy per setting of each robustness axis (label proportion, permutation, template), per method."""
+    axes_names = list(dict.fromkeys(rows["axis"]))
+    fig, axes = plt.subplots(1, len(axes_names), figsize=(COLUMN_IN, 2.7), sharey=True, squeeze=False)
+    for ax, name in zip(axes[0], axes_names):
+        sub = rows[rows.axis == name]
+        settings = list(dict.fromkeys(sub["setting"]))
+        for i, method in enumerate(METHODS):
+            acc = sub[sub.method == method].set_index("setting").loc[settings, "acc"]
+            ax.plot(np.arange(len(settings)) + (i - 1) * 0.08, acc.values, marker="o", ls="-", lw=0.8,
+                    label=method, color=COLOURS[method])
+        ax.set_xticks(range(len(settings)), settings, rotation=30 if name == "permutation" else 0)
+        ax.set_title(name), ax.set_xlim(-0.5, len(settings) - 0.5)
+    axes[0, 0].set_ylabel("test accuracy")
+    _legend_below(fig, axes[0, 0])
+    return fig
+
+
+def plot_lr_sensitivity(rows: pd.DataFrame, default: tuple[float, int]) -> plt.Figure:
+    """LinC's mean test accuracy over the configurations against its learning rate, one line per epoch count;
+    the star marks the fixed default."""
+    fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.6, 2.8))
+    for ep, sub in rows.groupby("epochs"):
+        ax.plot(sub["lr"], sub["acc"], marker="o", label=f"{ep} epochs")
+    hit = rows[(rows.lr == default[0]) & (rows.epochs == default[1])]
+    ax.plot(hit["lr"], hit["acc"], marker="*", ms=14, ls="none", color="black", label="default")
+    ax.set_xscale("log"), ax.set_xlabel("LinC learning rate"), ax.set_ylabel("mean test accuracy"), ax.legend()
+    fig.tight_layout()
+    return fig

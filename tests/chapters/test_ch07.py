@@ -1,0 +1,139 @@
+"""Chapter 07: its parameter checks, the whole pipeline on a tiny random Llama with a word-level tokenizer (fast,
+no SmolLM2), LinC's start, and claims that pass and fail on hand-made tables."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from paperbook.chapters import ch07 as ch
+from paperbook.chapters.ch07 import claims
+from paperbook.chapters.ch07 import experiments as ex
+from paperbook.core.claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED
+from paperbook.core.params import ParameterError, validate
+from paperbook.icl.prompting import CONTENT_FREE
+from paperbook.icl.tasks import PROMPT_FORMATS, prompt_format
+from paperbook.lm.models import TinyLlamaConfig, tiny_llama
+from paperbook.lm.scoring import PromptScorer
+from paperbook.lm.tokenize import word_tokenizer
+
+FAST = dict(profile="fast", seed=0, device="cpu", tasks=["sst2_like", "sst5_like"], shots=[0, 4], demo_seeds=[0, 1],
+            n_test=12, n_val=8, n_train=24, val_demos="independent", linc_init="cc", linc_lr=0.5, linc_epochs=20,
+            val_sizes=[5, 8], lr_grid=[0.5], epoch_grid=[10], proportions=[0.0, 1.0], permutations=2,
+            templates=["default", "text"], route="gguf", batch_size=8, num_threads=1)
+
+
+@pytest.mark.parametrize("change,name", [
+    ({"tasks": ["sst2_like", "sst2_like", "sst5_like"]}, "tasks"),
+    ({"tasks": ["sst2_like", "agnews_like"]}, "tasks"),
+    ({"shots": [0, 1]}, "shots"),
+    ({"val_sizes": [5, 9]}, "val_sizes"),
+    ({"n_train": 6}, "n_train"),
+    ({"lr_grid": []}, "lr_grid"),
+])
+def test_check_names_the_parameter(change, name):
+    assert not ch.check(FAST)
+    problems = ch.check({**FAST, **change})
+    assert problems and any(repr(name) in p for p in problems)
+
+
+@pytest.mark.parametrize("change,name", [({"templates": ["fancy"]}, "templates"), ({"n_val": 2}, "n_val"),
+                                         ({"linc_lr": 0.0}, "linc_lr"), ({"route": "llama.cpp"}, "route")])
+def test_bad_values_are_refused(change, name):
+    with pytest.raises(ParameterError, match=repr(name)):
+        validate({**FAST, **change}, ch.PARAMS)
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """The pipeline's LM on a tiny random Llama and a word tokenizer over every word the prompts can hold."""
+    splits = ex.task_splits(FAST["tasks"], n_test=FAST["n_test"], n_val=FAST["n_val"], n_train=FAST["n_train"],
+                            seed=0)
+    words = set(CONTENT_FREE) - {""}
+    for split in splits.values():
+        for part in split.values():
+            for t in [prompt_format(part.template, f) for f in PROMPT_FORMATS]:
+                words |= set(f"{t.prefix} {t.q_prefix} {t.a_prefix}".split())
+            words |= {w for text in part.texts for w in text.split()} | set(part.words)
+    tok = word_tokenizer(words)
+    model = tiny_llama(TinyLlamaConfig(max_pos=256), len(tok.get_vocab()), pad_id=0, bos_id=2, eos_id=3, seed=0)
+    return splits, lambda: ex.LM(PromptScorer(model.eval(), "cpu", batch_size=8), tok, 0.0, {})
+
+
+def _run(splits, lm):
+    grid, alt = ex.main_grid(lm, splits, FAST["shots"], FAST["demo_seeds"], seed=0, val_demos="independent")
+    linc = dict(init="cc", lr=0.5, epochs=20)
+    return grid, alt, ex.metrics_rows(grid, linc), ex.metrics_rows(alt, linc)
+
+
+def test_the_pipeline_runs_and_repeats_exactly(tiny):
+    splits, make_lm = tiny
+    grid, alt, rows, alt_rows = _run(splits, make_lm())
+    assert set(grid) == {(t, 0, 0) for t in FAST["tasks"]} | {(t, 4, s) for t in FAST["tasks"] for s in (0, 1)}
+    assert len(rows) == 3 * len(grid) and rows["acc"].between(0, 1).all()
+    pd.testing.assert_frame_equal(rows, _run(splits, make_lm())[2])
+    zero = grid["sst2_like", 0, 0]
+    assert np.array_equal(zero.P_val, alt["sst2_like", 0, 0].P_val)                    # 0-shot: one probe
+    assert not np.array_equal(grid["sst5_like", 4, 0].P_val, alt["sst5_like", 4, 0].P_val)
+    assert zero.P.shape == (FAST["n_test"], 2) and zero.raw_cf.shape == (3, 2)
+    assert ex.scoring_check(make_lm(), splits["sst2_like"])["max_abs_dlogit"] <= 1e-4
+
+
+def test_linc_at_its_start_predicts_what_cc_predicts_on_every_cell(tiny):
+    splits, make_lm = tiny
+    grid = _run(splits, make_lm())[0]
+    for sc in grid.values():
+        out = ex.calibrated(sc, init="cc", lr=0.5, epochs=0)
+        assert np.array_equal(out["LinC"].argmax(-1), out["CC"].argmax(-1))
+        ident = ex.calibrated(sc, init="identity", lr=0.5, epochs=0)
+        assert np.array_equal(ident["LinC"].argmax(-1), ident["ICL"].argmax(-1))
+
+
+def test_studies_and_claims_on_the_tiny_pipeline(tiny):
+    splits, make_lm = tiny
+    lm = make_lm()
+    grid, alt, rows, alt_rows = _run(splits, lm)
+    linc = dict(init="cc", lr=0.5, epochs=20)
+    order = ex.metrics_rows(ex.order_study(lm, splits["sst2_like"], "sst2_like", k=4, seed=0, demo_seed=0,
+                                           val_demos="independent"), linc, keys=("order",))
+    robust = ex.robustness_study(lm, splits["sst2_like"], "sst2_like", k=4, seed=0, demo_seed=0,
+                                 val_demos="independent", proportions=[0.0, 1.0], permutations=2,
+                                 formats=["default", "text"])
+    assert [k[0] for k in robust] == ["label proportion"] * 2 + ["permutation"] * 2 + ["template"] * 2
+    spread = ex.spread_table(ex.metrics_rows(robust, linc, keys=("axis", "setting")))
+    nval = ex.val_size_rows(grid, "sst5_like", 4, [5, 8], linc)
+    table = claims.chapter_claims(check={"max_abs_dlogit": 0.0}, rows=rows, alt_rows=alt_rows, alt_protocol="same",
+                                  order_rows=order, nval_rows=nval, spread=spread)
+    assert table.verdict("L0") == REPRODUCED and table.verdict("L11") == NOT_RUN
+    assert len(ex.sensitivity_rows(grid, [0.5, 1.0], [5], "cc")) == 2
+    assert set(ex.probe_ablation(rows, alt_rows, "independent").columns) >= {"independent", "same", "difference"}
+
+
+def _rows(acc_icl, acc_linc, *, ece=(0.2, 0.1), ent=(0.8, 0.3), classes=5):
+    rows = []
+    for (task, k), a_icl, a_linc in zip([("a", 0), ("a", 4), ("b", 0), ("b", 4)], acc_icl, acc_linc):
+        for s in (0, 1):
+            for m, acc, e, h in (("ICL", a_icl, ece[0], ent[0]), ("CC", a_icl, ece[0], ent[0]),
+                                 ("LinC", a_linc + 0.01 * s, ece[1], ent[1])):
+                rows.append({"task": task, "shots": k, "demo_seed": s, "method": m, "classes": classes, "acc": acc,
+                             "ece": e, "entropy": h, "near_uniform": 0.1})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("rows,verdict", [
+    (_rows([0.5] * 4, [0.7] * 4), REPRODUCED),
+    (_rows([0.7] * 4, [0.5] * 4, ece=(0.1, 0.2), ent=(0.3, 0.8)), NOT_REPRODUCED),
+])
+def test_claims_follow_the_numbers(rows, verdict):
+    c = claims.Claims()
+    for claim in (claims.improves_icl, claims.beats_cc, claims.lower_ece, claims.lower_entropy, claims.unreliable):
+        claim(c, rows=rows)
+    assert all(c.verdict(i) == verdict for i in ("L3", "L4", "L5", "L6", "L1"))
+
+
+def test_order_bias_claim_reads_the_positive_rates():
+    rates = lambda a, b: pd.DataFrame({"order": ["+++-", "---+"], "method": "ICL", "rate_1": [a, b]})
+    c = claims.Claims()
+    claims.order_bias(c, order_rows=rates(0.1, 0.9))
+    d = claims.Claims()
+    claims.order_bias(d, order_rows=rates(0.5, 0.6))
+    assert c.verdict("L2") == REPRODUCED and d.verdict("L2") == NOT_REPRODUCED
