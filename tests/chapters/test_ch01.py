@@ -69,7 +69,9 @@ def small_run():
     errors = ex.error_vs_features([30], 40, 20, [10.0, 50.0], [500, 2000, 8000], **kw)
     return {"errors": errors, "slopes": ex.slopes(errors),
             "order": ex.error_vs_features([30], 100, 20, [30.0, 50.0], [4000], stream="fig3-order", **kw),
+            "far": ex.far_from_memories(30, 40, 20, 50.0, [500, 2000, 8000], ["iid", "official"], **kw),
             "retrieval": ex.retrieval_agreement(30, 10, 5, [30.0], [2000], 0.1, 100, **kw),
+            "retrieval_paper": ex.retrieval_agreement(30, 40, 5, [30.0, 50.0], [2000], 0.03, 50, **kw),
             "vs_k": ex.error_vs_memories([20, 40, 80], 4000, [30.0], [30], 20, **kw),
             "storage": ex.storage_check(30, 20, 500, 10.0, **kw),
             "completion": ex.completion(load_images("digits"), 10, 5, 30.0, [4000], 0.5, 0.1, 100, **kw).table,
@@ -84,7 +86,10 @@ def claims_of(run) -> pd.DataFrame:
 def test_chapter_claims_on_a_small_run(small_run):
     table_of = claims.chapter_claims(**small_run)
     table = table_of.table().set_index("id")
-    assert list(table.index) == ["D1", "D1b", "D2", "D2g", "D3", "D3g", "D4", "D5", "D6", "D7", "D8", "D9", "D10"]
+    assert list(table.index) == ["D1", "D1b", "D2", "D2g", "D3", "D3o", "D3r", "D3g", "D4", "D4x", "D4p", "D5", "D6",
+                                 "D7", "D8", "D9", "D10"]
+    kinds = dict(table["kind"])
+    assert kinds["D3"] == "hard" and kinds["D3o"] == kinds["D3r"] == kinds["D4x"] == kinds["D4p"] == "reported"
     assert table_of.verdict("D5") == REPRODUCED  # exact in float64 whatever the scale
     assert table_of.verdict("D10") == REPRODUCED  # 400 x 30 parameters vs 2 x 500
     assert set(table["source"]) <= {"Fig 1", "Fig 3", "Fig 4A", "Fig 5", "Fig 6", "text"}
@@ -109,13 +114,41 @@ def test_gated_claims_are_not_run_without_beta_30(small_run):
            "retrieval": small_run["retrieval"].assign(beta=40.0)}
     table = claims_of(run)
     assert table.loc["D2g", "verdict"] == NOT_RUN and table.loc["D4", "verdict"] == NOT_RUN
+    assert table.loc["D4x", "verdict"] == NOT_RUN
 
 
 def test_d3_uses_only_Y_up_to_64k(small_run):
-    errors = small_run["errors"]
-    far = errors[errors["Y"] == errors["Y"].max()].assign(Y=10 ** 6, err_E=0.0, clamp_frac=0.0)
-    run = {**small_run, "errors": pd.concat([errors, far], ignore_index=True)}  # a perfect large-Y cell: no change
-    assert claims_of(run).loc["D3", "ours"] == claims_of(small_run).loc["D3", "ours"]
+    for key, cid in (("errors", "D3r"), ("far", "D3")):
+        table = small_run[key]
+        far = table[table["Y"] == table["Y"].max()].assign(Y=10 ** 6, err_E=1e-9, clamp_frac=0.0)
+        run = {**small_run, key: pd.concat([table, far], ignore_index=True)}  # a perfect large-Y cell: no change
+        assert claims_of(run).loc[cid, "ours"] == claims_of(small_run).loc[cid, "ours"], cid
+
+
+def test_far_from_memories_repeats_fig3_for_iid_and_draws_nearer_official_patterns(small_run):
+    far, errors = small_run["far"], small_run["errors"]
+    iid = far[far["recipe"] == "iid"].drop(columns="recipe").reset_index(drop=True)
+    same = errors[errors["beta"] == 50.0].reset_index(drop=True)
+    pd.testing.assert_frame_equal(iid, same)
+    rand = far[far["query"] == "rand"].groupby("recipe")["sqdist"].first()
+    assert rand["official"] < rand["iid"] - 0.03  # sorted draws share their leading zero bits
+
+
+def test_d3_holds_on_a_flat_clipped_error_and_fails_on_the_law(small_run):
+    far = small_run["far"]
+    rand = far["query"] == "rand"
+    flat = far.assign(err_E=np.where(rand, 0.1, far["Y"] ** -0.5), clamp_frac=np.where(rand, 0.5, 0.0))
+    assert claims_of({**small_run, "far": flat}).loc["D3", "verdict"] == REPRODUCED
+    lawful = flat.assign(err_E=far["Y"] ** -0.5)  # random queries follow the law too: no caveat
+    assert claims_of({**small_run, "far": lawful}).loc["D3", "verdict"] == NOT_REPRODUCED
+    assert claims_of({**small_run, "far": far[~far["recipe"].eq("official")]}).loc["D3o", "verdict"] == NOT_RUN
+
+
+def test_d4p_states_mrdams_own_error_and_is_not_run_without_betas(small_run):
+    table = claims_of(small_run)
+    assert "MrDAM's own bit error at memories" in table.loc["D4p", "note"]
+    assert claims_of({**small_run, "retrieval_paper": small_run["retrieval_paper"].iloc[:0]}).loc["D4p",
+                                                                                                  "verdict"] == NOT_RUN
 
 
 def test_check_catches_cross_parameter_problems():

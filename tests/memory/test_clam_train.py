@@ -173,3 +173,11 @@ def test_training_ignores_last_bit_differences_of_the_data():
     other = fit_clam_grid(noisy, configs, seed=0)
     assert torch.equal(base.prototypes, other.prototypes)
     assert np.array_equal(labels_of(base, X, configs), labels_of(other, noisy, configs))
+
+
+def test_clam_bench_times_one_configuration_and_the_official_grid(capsys):
+    from paperbook.memory.clam_bench import main
+
+    out = main(["--dataset", "iris", "--epochs", "1", "--repeats", "1"])
+    assert out["grid of 36 s"] > 0 and out["per configuration, grid / one"] == pytest.approx(out["grid / one"] / 36)
+    assert "iris, 1 epochs" in capsys.readouterr().out

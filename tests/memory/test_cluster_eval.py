@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from paperbook.memory.cluster_data import BASIN_MEMORIES, load_clustering, voronoi_grid
-from paperbook.memory.cluster_eval import agglomerative_grid, basin_maps, evaluate, n_nonempty, voronoi_agreement
+from paperbook.memory.cluster_eval import (
+    agglomerative_grid,
+    basin_maps,
+    effective_size,
+    evaluate,
+    n_nonempty,
+    voronoi_agreement,
+)
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +25,7 @@ def two_blobs():
 def test_single_cluster_scores_minus_one(two_blobs):
     X, _ = two_blobs
     out = evaluate(X, np.full(len(X), 2))
-    assert out == {"sc": -1.0, "n_nonempty": 1}
+    assert out == {"sc": -1.0, "n_nonempty": 1, "n_effective": 1, "sizes": "40"}
 
 
 def test_n_nonempty_counts_used_labels_only(two_blobs):
@@ -29,11 +36,25 @@ def test_n_nonempty_counts_used_labels_only(two_blobs):
     assert out["n_nonempty"] == 2 and out["sc"] > 0.9
 
 
+def test_a_split_with_a_tiny_cluster_has_fewer_effective_clusters(two_blobs):
+    X, y = two_blobs
+    labels = y.copy()
+    labels[:2] = 2  # blob 0 split 18/2: three non-empty clusters, two of at least 5 samples
+    out = evaluate(X, labels, min_size=5)
+    assert (out["n_nonempty"], out["n_effective"], out["sizes"]) == (3, 2, "20/18/2")
+    assert evaluate(X, labels)["n_effective"] == 3  # min_size 1: every non-empty cluster counts
+
+
+@pytest.mark.parametrize("n, given, size", [(40, 0, 5), (569, 0, 6), (2310, 0, 24), (569, 3, 3)])
+def test_effective_size_is_max_of_5_and_1_percent_unless_given(n, given, size):
+    assert effective_size(n, given) == size
+
+
 def test_nmi_ari_reported_only_with_ground_truth(two_blobs):
     X, y = two_blobs
-    assert set(evaluate(X, y)) == {"sc", "n_nonempty"}
+    assert set(evaluate(X, y)) == {"sc", "n_nonempty", "n_effective", "sizes"}
     scored = evaluate(X, 1 - y, y)  # relabelled perfect clustering
-    assert set(scored) == {"sc", "n_nonempty", "nmi", "ari"}
+    assert set(scored) == {"sc", "n_nonempty", "n_effective", "sizes", "nmi", "ari"}
     assert scored["nmi"] == pytest.approx(1.0) and scored["ari"] == pytest.approx(1.0)
 
 

@@ -10,19 +10,20 @@ import pytest
 import yaml
 from notebook_utils import NOTEBOOKS, ROOT, read
 
-from paperbook.core.book import build
+from paperbook.core.book import build, committed_notebook
 from paperbook.core.chapters import toc_files
 
 
 @pytest.fixture(scope="module")
 def built_book(tmp_path_factory):
-    """Build the book from the committed goldens in a scratch copy of book/ (book/ itself is untouched)."""
+    """Build the book from the committed runs of record (a full one where committed, else the golden) in a scratch
+    copy of book/ (book/ itself is untouched)."""
     tmp = tmp_path_factory.mktemp("book")
     source = tmp / "book"
     shutil.copytree(ROOT / "book", source, ignore=shutil.ignore_patterns("_build*", "chapters", "_generated"))
     (source / "chapters").mkdir()
     for nb in NOTEBOOKS:
-        shutil.copy(nb, source / "chapters" / nb.name)
+        shutil.copy(committed_notebook(ROOT, nb.stem), source / "chapters" / nb.name)
     return build(ROOT, source, tmp / "html", strict=True)
 
 

@@ -8,6 +8,7 @@ import json
 import pytest
 from notebook_utils import NOTEBOOKS, ROOT, read
 
+from paperbook.core.chapters import full_record
 from paperbook.core.provenance import stale_reasons
 
 IDS = [p.stem for p in NOTEBOOKS]
@@ -37,6 +38,20 @@ def test_golden_and_figures_come_from_this_checkout(path):
     assert rec["profile"] == "fast", "figures/<slug>/ holds the fast profile (a full run goes to <slug>-full/)"
     assert f"run {rec['run_id']}" in printed(read(path)), \
         f"{path.stem}: the golden notebook and figures/{path.stem}/ come from different runs"
+
+
+RECORDED = [p for p in NOTEBOOKS if full_record(ROOT, p.stem).exists()]
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
+def test_full_records_come_from_this_checkout(path):
+    """A committed full-profile run (notebooks/records/, which the book shows) is as fresh as its golden."""
+    rec = json.loads((ROOT / "figures" / f"{path.stem}-full" / "provenance.json").read_text())
+    reasons = stale_reasons(ROOT, rec, path)
+    assert not reasons, f"{path.stem}'s full record is stale: {'; '.join(reasons)}. Run `make full CH={path.stem[:2]}`"
+    assert rec["profile"] == "full"
+    assert f"run {rec['run_id']}" in printed(read(full_record(ROOT, path.stem))), \
+        f"{path.stem}: notebooks/records/ and figures/{path.stem}-full/ come from different runs"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

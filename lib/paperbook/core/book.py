@@ -4,7 +4,8 @@
     python -m paperbook.core.book build [--source book] [--out book/_build/html] [--strict]
 
 Executed chapters are read from <source>/chapters/; a chapter not executed there is taken from its
-committed, executed notebook in notebooks/ (the nbval golden). The HTML is built into a temporary folder
+committed, executed notebook: the full profile's run of record where one is committed (notebooks/records/),
+else the fast golden in notebooks/ (the nbval golden). The HTML is built into a temporary folder
 and swapped into place, so an interrupted build never leaves a half-written book.
 """
 
@@ -23,7 +24,7 @@ import nbformat
 import pandas as pd
 
 from .artifacts import atomic_write
-from .chapters import notebooks
+from .chapters import full_record, notebooks
 from .display import FIGURE_KEY
 from .pages import Shown, chapter_table, parameter_table, provenance_table, status_table
 from .run import repo_root
@@ -41,6 +42,13 @@ def chapter_title(notebook: Path) -> str:
         if cell.cell_type == "markdown" and cell.source.lstrip().startswith("#"):
             return cell.source.lstrip().splitlines()[0].lstrip("# ").strip()
     return notebook.stem
+
+
+def committed_notebook(root: Path, slug: str) -> Path:
+    """The executed notebook a chapter's page shows when it was not executed here: its committed full-profile run
+    of record if there is one, else its fast golden."""
+    record = full_record(root, slug)
+    return record if record.exists() else root / "notebooks" / f"{slug}.ipynb"
 
 
 def run_id_of(notebook: Path) -> str | None:
@@ -92,15 +100,16 @@ def fold_parameters(nb, values: dict, slug: str) -> None:
 
 
 def prepare(root: Path, source: Path) -> None:
-    """Give every chapter an executed copy in source/chapters (the golden where none was executed), caption its
-    figures, fold its parameters, and write the generated pages from the runs those copies show."""
+    """Give every chapter an executed copy in source/chapters (its committed run of record where none was
+    executed), caption its figures, fold its parameters, and write the generated pages from the runs those copies
+    show."""
     pages = []
     for slug in chapter_slugs(root):
-        executed, golden = source / "chapters" / f"{slug}.ipynb", root / "notebooks" / f"{slug}.ipynb"
+        executed = source / "chapters" / f"{slug}.ipynb"
         folder = shown_outputs(root, executed, slug) if executed.exists() else None
-        if folder is None:  # not executed here, or a copy whose run is no longer recorded: show the golden
+        if folder is None:  # not executed here, or a copy whose run is no longer recorded: show the committed one
             executed.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(golden, executed)
+            shutil.copyfile(committed_notebook(root, slug), executed)
             folder = shown_outputs(root, executed, slug)
         record = json.loads((folder / "provenance.json").read_text()) if folder else None
         claims = pd.read_csv(folder / "claims.csv") if folder and (folder / "claims.csv").exists() else None

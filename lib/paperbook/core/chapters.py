@@ -23,6 +23,12 @@ def notebooks(root: Path) -> list[Path]:
     return sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
+def full_record(root: Path, slug: str) -> Path:
+    """Where a chapter's full-profile run of record is committed, executed (`make full` writes it; the book shows
+    it in place of the fast golden)."""
+    return root / "notebooks" / "records" / f"{slug}.full.ipynb"
+
+
 def package_dir(root: Path, number: str) -> Path:
     return root / "lib" / "paperbook" / "chapters" / f"ch{number}"
 

@@ -11,6 +11,8 @@ import pandas as pd
 FILES = {name: f"data/balanced/raw/{name}.dat" for name in (
     "movement_libras", "segment", "letter",  # chapters 01-02
     "phoneme", "magic", "wdbc", "pima", "banana", "ring", "twonorm", "spambase", "german", "australian")}  # 06
+# Chapter 02: the features of the ClAM paper's Zoo and Ecoli (their labels are binarised one-vs-rest).
+FILES |= {name: f"data/imbalanced/raw/{name}.dat" for name in ("zoo-3", "ecoli1")}
 
 
 def keel_file(name: str) -> Path:

@@ -34,7 +34,7 @@ class ClAMConfig:
     k: int                      # number of prototypes = classes
     beta: float = 2.0           # inverse temperature beta
     alpha: float = 0.1          # step size; steps = int(1/alpha) AM steps
-    lr: float = 0.01            # Adam learning rate (eps = 1e-7, the Keras default the paper used)
+    lr: float = 0.01            # Adam learning rate (eps = 1e-7: see fit_clam_grid)
     epochs: int = 200
     batch: int = 8
     mask_p: float = 0.2         # fraction of coordinates masked
@@ -152,6 +152,8 @@ def fit_clam_grid(X: np.ndarray, configs: Sequence[ClAMConfig], *, device="cpu",
     beta, noise, fill, masked = _grid_tensors(x, configs)
     inits = {how: init_prototypes(x, c0.k, how, rng(seed, "clam", "init")) for how in {c.init for c in configs}}
     params = [torch.nn.Parameter(snap(inits[c.init])) for c in configs]
+    # eps = 1e-7 is Keras' value, not Keras' update: Keras adds eps to sqrt(v) before bias correction, which in
+    # torch's form is eps_eff = eps / sqrt(1 - beta2^t) (larger in the first steps). Torch's Adam is kept.
     opt = torch.optim.Adam([{"params": [p], "lr": c.lr} for p, c in zip(params, configs)], eps=1e-7)
     window, patience, tol, factor, min_lr = c0.schedule
     schedules = [PlateauSchedule(c.lr, window, patience, tol, factor, min_lr) for c in configs]

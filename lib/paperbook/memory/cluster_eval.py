@@ -17,13 +17,27 @@ def n_nonempty(labels: np.ndarray) -> int:
     return int(np.unique(labels).size)
 
 
-def evaluate(X: np.ndarray, labels: np.ndarray, y: np.ndarray | None = None) -> dict:
+def effective_size(n: int, min_cluster_size: int = 0) -> int:
+    """The fewest samples a cluster needs to count as one: `min_cluster_size`, or for 0 max(5, 1% of n)
+    (a 567/2 split of 569 samples is one cluster and two outliers, not two clusters)."""
+    return min_cluster_size or max(5, -(-n // 100))
+
+
+def cluster_sizes(labels: np.ndarray) -> str:
+    """Sizes of the non-empty clusters, largest first, as "326/9/1"."""
+    return "/".join(str(c) for c in sorted(np.unique(labels, return_counts=True)[1], reverse=True))
+
+
+def evaluate(X: np.ndarray, labels: np.ndarray, y: np.ndarray | None = None, *, min_size: int = 1) -> dict:
     """SC (Euclidean, on every sample: our sets are below the official sample_size of 100000; -1 for a
-    single cluster, as the official code), NMI, ARI and n_nonempty."""
+    single cluster, as the official code), NMI and ARI (when y is given), n_nonempty, n_effective (clusters of
+    at least `min_size` samples) and the cluster sizes."""
     labels = np.asarray(labels)
     used = n_nonempty(labels)
     sc = -1.0 if used < 2 else float(silhouette_score(X, labels, metric="euclidean"))
-    out = {"sc": sc, "n_nonempty": used}
+    counts = np.unique(labels, return_counts=True)[1]
+    out = {"sc": sc, "n_nonempty": used, "n_effective": int((counts >= min_size).sum()),
+           "sizes": cluster_sizes(labels)}
     if y is not None:
         out["nmi"] = float(normalized_mutual_info_score(y, labels))
         out["ari"] = float(adjusted_rand_score(y, labels))
@@ -37,7 +51,8 @@ def kmeans_baseline(X: np.ndarray, k: int, n_init: int = 100, max_iter: int = 10
     return model.fit_predict(X)
 
 
-def spectral_grid(X: np.ndarray, k: int, y=None, *, seed: int = 0, n_init: int = 10) -> pd.DataFrame:
+def spectral_grid(X: np.ndarray, k: int, y=None, *, seed: int = 0, n_init: int = 10,
+                  min_size: int = 1) -> pd.DataFrame:
     """Spectral clustering over the official affinity grid (nearest-neighbour sizes and RBF gammas); every
     setting draws from the stream (seed, "spectral")."""
     settings = [{"affinity": "nearest_neighbors", "n_neighbors": nn} for nn in (10, 15, 20, 50)]
@@ -46,17 +61,17 @@ def spectral_grid(X: np.ndarray, k: int, y=None, *, seed: int = 0, n_init: int =
     for s in settings:
         for how in ("kmeans", "discretize"):
             model = SpectralClustering(k, assign_labels=how, random_state=state, n_init=n_init, **s)
-            rows.append({**s, "assign_labels": how, **evaluate(X, model.fit_predict(X), y)})
+            rows.append({**s, "assign_labels": how, **evaluate(X, model.fit_predict(X), y, min_size=min_size)})
     return pd.DataFrame(rows)
 
 
-def agglomerative_grid(X: np.ndarray, k: int, y=None) -> pd.DataFrame:
+def agglomerative_grid(X: np.ndarray, k: int, y=None, *, min_size: int = 1) -> pd.DataFrame:
     """Agglomerative clustering over metric x linkage (sklearn >= 1.4 spells it `metric=`)."""
     rows = []
     for linkage in ("ward", "complete", "average", "single"):
         for metric in (("euclidean",) if linkage == "ward" else ("euclidean", "manhattan", "cosine")):
             labels = AgglomerativeClustering(k, metric=metric, linkage=linkage).fit_predict(X)
-            rows.append({"linkage": linkage, "metric": metric, **evaluate(X, labels, y)})
+            rows.append({"linkage": linkage, "metric": metric, **evaluate(X, labels, y, min_size=min_size)})
     return pd.DataFrame(rows)
 
 

@@ -33,6 +33,30 @@ def binary_patterns(n: int, dim: int, *, generator: torch.Generator, unique: boo
     return bits.to(dtype) / math.sqrt(dim)
 
 
+RECIPES = ("iid", "official")  # how random binary patterns are drawn: see draw_patterns
+OFFICIAL_POOL = 10_000         # rows the official scripts draw before np.unique
+
+
+def official_patterns(n: int, dim: int, *, generator: torch.Generator, pool: int = OFFICIAL_POOL,
+                      dtype=torch.float64) -> Tensor:
+    """The official scripts' recipe: `pool` random rows, np.unique (which also sorts them), the first n. Sorted rows
+    share their leading zero bits, so these patterns are not i.i.d.: they sit nearer each other. Shape: (n, D)."""
+    rows = np.unique(torch.randint(0, 2, (pool, dim), generator=generator).numpy(), axis=0)[:n]
+    if len(rows) < n:
+        raise ValueError(f"{pool} draws hold only {len(rows)} distinct patterns of dimension {dim}; asked for {n}")
+    return torch.as_tensor(rows).to(dtype) / math.sqrt(dim)
+
+
+def draw_patterns(n: int, dim: int, recipe: str, *, generator: torch.Generator, unique: bool = True) -> Tensor:
+    """n random binary patterns by recipe: "iid" (independent bits; distinct rows when `unique`) or "official"
+    (official_patterns, always distinct). Shape: (n, D)."""
+    if recipe == "iid":
+        return binary_patterns(n, dim, generator=generator, unique=unique)
+    if recipe == "official":
+        return official_patterns(n, dim, generator=generator)
+    raise ValueError(f"unknown pattern recipe {recipe!r}; choose from {RECIPES}")
+
+
 def flip_bits(p: Tensor, n_bits: int, *, generator: torch.Generator) -> Tensor:
     """Each row with exactly n_bits coordinates flipped (0 <-> 1/sqrt(D)), chosen without replacement.
 

@@ -67,10 +67,12 @@ def dcec_soft_kmeans(X: np.ndarray, k: int, *, update_interval: int, lr: float =
         return student_t_assignments(x, mu).argmax(1).cpu().numpy()
 
 
-def skm_grid(X: np.ndarray, k: int, y=None, *, update_intervals, seed: int = 0, device="cpu") -> pd.DataFrame:
-    """SKM over the official update-interval grid (k-means init); one row per interval with its scores. Every
-    interval starts from the same centres (the grid compares settings, not initialisations)."""
+def skm_grid(X: np.ndarray, k: int, y=None, *, update_intervals, seed: int = 0, device="cpu",
+             min_size: int = 1) -> pd.DataFrame:
+    """SKM over the official update-interval grid (k-means init); one row per interval with its scores
+    (cluster_eval.evaluate). Every interval starts from the same centres (the grid compares settings, not
+    initialisations)."""
     rows = [{"update_interval": ui, **evaluate(X, dcec_soft_kmeans(X, k, update_interval=ui, seed=seed,
-                                                                   device=device), y)}
+                                                                   device=device), y, min_size=min_size)}
             for ui in update_intervals]
     return pd.DataFrame(rows)

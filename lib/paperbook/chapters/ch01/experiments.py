@@ -19,7 +19,7 @@ from tqdm import tqdm
 from ...core.rng import np_rng, rng
 from ...memory.drdam import DrDAM, MrDAM
 from ...memory.features import FeatureConfig, RandomFeatureMap, rbf_kernel
-from ...memory.patterns import binary_patterns, flip_bits, hamming_fraction, occlude
+from ...memory.patterns import binary_patterns, draw_patterns, flip_bits, hamming_fraction, occlude
 
 QUERY_TYPES = ("mem", "near", "rand")  # at a memory, 10% of its bits flipped, a fresh random pattern
 NEAR_FLIP = 0.1                        # fraction of bits flipped for a "near" query (round(0.1 D))
@@ -39,14 +39,15 @@ def make_model(xi: Tensor, beta: float, Y: int, *, kind: str = "sincos", seed: i
     return DrDAM(RandomFeatureMap(FeatureConfig(xi.shape[1], Y, beta, kind=kind, seed=seed), device)).store(xi)
 
 
-def query_sets(xi: Tensor, nq: int, *, generator: torch.Generator) -> dict[str, Tensor]:
-    """nq queries per type: the first nq memories, the same with round(0.1 D) bits flipped, random patterns."""
+def query_sets(xi: Tensor, nq: int, *, generator: torch.Generator, recipe: str = "iid") -> dict[str, Tensor]:
+    """nq queries per type: the first nq memories, the same with round(0.1 D) bits flipped, random patterns
+    drawn by `recipe` (paperbook.memory.patterns.draw_patterns)."""
     K, dim = xi.shape
     if nq > K:
         raise ValueError(f"{nq} queries at memories need at least as many memories (K = {K})")
     mem = xi[:nq]
     near = flip_bits(mem.cpu(), round(NEAR_FLIP * dim), generator=generator).to(xi.device)
-    rand = binary_patterns(nq, dim, generator=generator, unique=False).to(xi.device)
+    rand = draw_patterns(nq, dim, recipe, generator=generator, unique=False).to(xi.device)
     return {"mem": mem, "near": near, "rand": rand}
 
 
@@ -59,20 +60,22 @@ def compare(mr: MrDAM, dr: DrDAM, q: Tensor) -> tuple[dict[str, float], tuple[Te
     per_coord, l2 = dG.abs().mean(-1), dG.norm(dim=-1)
     se = lambda v: float(v.std() / math.sqrt(len(v))) if len(v) > 1 else 0.0  # noqa: E731
     stats = {"err_E": float(dE.mean()), "se_E": se(dE), "err_grad": float(per_coord.mean()), "se_grad": se(per_coord),
-             "err_grad_l2": float(l2.mean()), "clamp_frac": float(clamped.double().mean())}
+             "err_grad_l2": float(l2.mean()), "se_grad_l2": se(l2), "clamp_frac": float(clamped.double().mean())}
     return stats, (energy, grad)
 
 
 def error_vs_features(dims, K: int, nq: int, betas, Ys, *, kind: str = "sincos", seed: int, device,
-                      stream: str = "fig3") -> pd.DataFrame:
+                      stream: str = "fig3", recipe: str = "iid") -> pd.DataFrame:
     """Fig 3: approximation error vs Y per (D, beta, query type), with the random-guess levels
-    |E(mem) - E^(rand)| and per-coordinate |grad E(mem) - grad E^(rand)| (the paper's red line). Memories and
-    queries come from the random stream (seed, stream, D)."""
+    |E(mem) - E^(rand)| and per-coordinate |grad E(mem) - grad E^(rand)| (the paper's red line), and the mean
+    squared distance of each query type to the memories. Memories and random queries are drawn by `recipe`
+    from the random stream (seed, stream, D)."""
     rows = []
     for dim in tqdm(dims, desc="Fig 3: D", leave=False):
         g = rng(seed, stream, dim)
-        xi = binary_patterns(K, dim, generator=g).to(device)  # memories, (K, D)
-        queries = query_sets(xi, nq, generator=g)
+        xi = draw_patterns(K, dim, recipe, generator=g).to(device)  # memories, (K, D)
+        queries = query_sets(xi, nq, generator=g, recipe=recipe)
+        sqdist = {name: float(torch.cdist(q, xi).square().mean()) for name, q in queries.items()}
         for beta in betas:
             mr = MrDAM(xi, beta)
             for Y in Ys:
@@ -83,8 +86,15 @@ def error_vs_features(dims, K: int, nq: int, betas, Ys, *, kind: str = "sincos",
                 guess_G = float((mr.grad(queries["mem"]) - rand_G).abs().mean())
                 for name, (row, _) in stats.items():
                     rows.append({"D": dim, "K": K, "beta": beta, "Y": Y, "query": name, **row,
-                                 "guess_E": guess_E, "guess_grad": guess_G})
+                                 "guess_E": guess_E, "guess_grad": guess_G, "sqdist": sqdist[name]})
     return pd.DataFrame(rows)
+
+
+def far_from_memories(dim: int, K: int, nq: int, beta: float, Ys, recipes, *, seed: int, device) -> pd.DataFrame:
+    """The caveat's cell of Fig 3 (one D and beta) under each pattern recipe: "iid" repeats Fig 3's own draws
+    (same stream), "official" draws memories and random queries as the official scripts do."""
+    return pd.concat([error_vs_features([dim], K, nq, [beta], Ys, seed=seed, device=device, recipe=r).assign(recipe=r)
+                      for r in recipes], ignore_index=True)
 
 
 def slopes(errors: pd.DataFrame) -> pd.DataFrame:
@@ -150,7 +160,7 @@ def retrieval_agreement(dim: int, K: int, nq: int, betas, Ys, alpha: float, dept
             dr_fixed = dict(zip(names, dr.descend(starts, alpha, depth)[0].split(sizes)))
             for name, q in queries.items():
                 source = xi[:nq] if name != "rand" else None
-                rows.append({"beta": beta, "Y": Y, "query": name,
+                rows.append({"D": dim, "K": K, "alpha": alpha, "depth": depth, "beta": beta, "Y": Y, "query": name,
                              "hamming": hamming_fraction(dr_fixed[name], mr_fixed[name]),
                              "bit_error_Mr": hamming_fraction(mr_fixed[name], source) if source is not None else np.nan,
                              "bit_error_Dr": hamming_fraction(dr_fixed[name], source) if source is not None else np.nan,
@@ -239,8 +249,10 @@ def completion(X: np.ndarray, K: int, nq: int, beta: float, Ys, occlude_frac: fl
     queries, visible = occlude(xi[sources], occlude_frac)
     mr = MrDAM(xi, beta)
     mr_final, mr_energy = mr.descend(queries, alpha, depth, clamp=visible, energy_fn=mr.energy)
+    originals = xi[sources]
     rows = [{"model": "MrDAM", "Y": pd.NA, "accuracy": nearest_memory_accuracy(mr_final, xi, sources),
-             "mean_dist_to_Mr": 0.0, "max_energy_gap": 0.0}]
+             "mean_dist_to_original": float((mr_final - originals).norm(dim=-1).mean()), "mean_dist_to_Mr": 0.0,
+             "max_energy_gap": 0.0}]
     dr_final, dr_energy = {}, {}
     for Y in tqdm(Ys, desc="Fig 1: Y", leave=False):
         dr = make_model(xi, beta, Y, seed=seed, device=device)
@@ -248,10 +260,21 @@ def completion(X: np.ndarray, K: int, nq: int, beta: float, Ys, occlude_frac: fl
         dr_final[Y], path = dr.descend(queries, alpha, depth, clamp=visible, energy_fn=both)  # (depth + 1, 2, nq)
         dr_energy[Y] = (path[:, 0], path[:, 1])
         rows.append({"model": "DrDAM", "Y": Y, "accuracy": nearest_memory_accuracy(dr_final[Y], xi, sources),
+                     "mean_dist_to_original": float((dr_final[Y] - originals).norm(dim=-1).mean()),
                      "mean_dist_to_Mr": float((dr_final[Y] - mr_final).norm(dim=-1).mean()),
                      "max_energy_gap": float((path[:, 0] - path[:, 1]).abs().max())})
     table = pd.DataFrame(rows).astype({"Y": "Int64"})
     return CompletionResult(xi, queries, sources, mr_final, dr_final, mr_energy, dr_energy, table)
+
+
+def reconstruction_grid(X: np.ndarray, K: int, nq: int, betas, Ys, occlude_frac: float, alpha: float, depth: int,
+                        *, seed: int, device) -> tuple[pd.DataFrame, dict[float, CompletionResult]]:
+    """Fig 4B: Fig 1's completion at every beta (same memories and queries): per beta, model and Y the
+    nearest-memory accuracy and distances; and each beta's CompletionResult for the image grid."""
+    results = {float(b): completion(X, K, nq, b, Ys, occlude_frac, alpha, depth, seed=seed, device=device)
+               for b in tqdm(betas, desc="Fig 4B: beta", leave=False)}
+    table = pd.concat([r.table.assign(beta=b) for b, r in results.items()], ignore_index=True)
+    return table[["beta", *results[float(betas[0])].table.columns]], results
 
 
 def cost_vs_memories(Ks, Y: int, dim: int, beta: float, nq: int, reps: int, *, seed: int, device) -> pd.DataFrame:

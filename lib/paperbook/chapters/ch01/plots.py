@@ -95,12 +95,13 @@ def plot_retrieval(table: pd.DataFrame) -> plt.Figure:
 
 
 def plot_error_vs_memories(table: pd.DataFrame) -> plt.Figure:
-    """Fig 5: |dE| and per-coordinate |d grad E| vs the number of stored memories K at fixed Y; rows D."""
+    """Fig 5: |dE| and the per-query L2 norm of d grad E (the official plot's metric) vs the number of stored
+    memories K at fixed Y; rows D."""
     dims = sorted(table["D"].unique())
     fig, axes = _panels(len(dims), 2, h=2.8)
     for row, dim in zip(axes, dims):
         rows = table[table["D"] == dim]
-        for ax, (col, label) in zip(row, (("err_E", "mean |ΔE|"), ("err_grad", "mean |Δ∇E| per coordinate"))):
+        for ax, (col, label) in zip(row, (("err_E", "mean |ΔE|"), ("err_grad_l2", "mean ‖Δ∇E‖ per query"))):
             for (beta, query), g in rows.groupby(["beta", "query"]):
                 ax.errorbar(g["K"], g[col], yerr=g[col.replace("err", "se")], marker="o", ms=3, lw=1,
                             label=f"{QUERY_TITLES[query].split(' (')[0]}, β = {beta:g}")
@@ -134,12 +135,7 @@ def plot_completion(res: CompletionResult, Y: int, n_show: int = 6) -> plt.Figur
     for r, (label, images) in enumerate(rows):
         for c in range(n_show):
             ax = fig.add_subplot(grid[r, c])
-            pixels = images[c].reshape(shape).cpu().numpy() / vmax
-            if len(shape) == 3:  # colour: RGB in [0, 1]
-                ax.imshow(pixels.clip(0, 1))
-            else:
-                ax.imshow(pixels, cmap="gray_r", vmin=0, vmax=1)
-            ax.set_xticks([]), ax.set_yticks([]), ax.spines[:].set_visible(False), ax.grid(False)
+            _image(ax, images[c], shape, vmax)
             if c == 0:
                 ax.set_ylabel(label, fontsize=7)
     ax = fig.add_subplot(grid[:, n_show + 1:])
@@ -150,6 +146,37 @@ def plot_completion(res: CompletionResult, Y: int, n_show: int = 6) -> plt.Figur
         ax.plot(steps, approx[:, c].cpu(), "-", lw=1, color=line.get_color())
     ax.set_xlabel("step"), ax.set_ylabel("energy")
     ax.set_title("MrDAM E (dashed), DrDAM Ê (solid)", fontsize=8)
+    return fig
+
+
+def _image(ax, values, shape: tuple[int, ...], vmax: float) -> None:
+    """One stored or completed image, scaled by the memories' maximum, without ticks."""
+    pixels = values.reshape(shape).cpu().numpy() / vmax
+    if len(shape) == 3:  # colour: RGB in [0, 1]
+        ax.imshow(pixels.clip(0, 1))
+    else:
+        ax.imshow(pixels, cmap="gray_r", vmin=0, vmax=1)
+    ax.set_xticks([]), ax.set_yticks([]), ax.spines[:].set_visible(False), ax.grid(False)
+
+
+def plot_reconstruction_grid(results: dict, query: int = 0) -> plt.Figure:
+    """Fig 4B: one occluded query completed by DrDAM at every Y and by MrDAM, one row per beta, beside the query
+    and its original."""
+    betas = sorted(results)
+    first = results[betas[0]]
+    Ys, shape, vmax = sorted(first.dr_final), image_shape(first.memories.shape[1]), float(first.memories.max())
+    titles = ["query", *(f"DrDAM\nY = {Y}" for Y in Ys), "MrDAM", "original"]
+    fig, axes = plt.subplots(len(betas), len(titles), figsize=(COLUMN_IN, 0.95 * len(betas) + 0.5), squeeze=False)
+    for row, beta in zip(axes, betas):
+        res = results[beta]
+        images = [res.queries[query], *(res.dr_final[Y][query] for Y in Ys), res.mr_final[query],
+                  res.memories[res.sources[query]]]
+        for ax, values in zip(row, images):
+            _image(ax, values, shape, vmax)
+        row[0].set_ylabel(f"β = {beta:g}", fontsize=8)
+    for ax, title in zip(axes[0], titles):
+        ax.set_title(title, fontsize=7)
+    fig.tight_layout()
     return fig
 
 

@@ -19,6 +19,7 @@ from ...memory.cluster_data import BASIN_MEMORIES, elongated_gaussians, load_clu
 from ...memory.cluster_eval import (
     agglomerative_grid,
     basin_maps,
+    effective_size,
     evaluate,
     kmeans_baseline,
     spectral_grid,
@@ -34,64 +35,72 @@ def basins(betas: Sequence[float], n: int, alpha: float, steps: int) -> tuple[pd
     return voronoi_agreement(maps), maps
 
 
-def fit_and_score(X, y, configs: Sequence[ClAMConfig], *, device, seed: int):
-    """Fit a grid jointly and score every configuration; returns (table, labels (G, n), fit)."""
+SCORES = ["sc", "nmi", "ari", "n_nonempty", "n_effective", "sizes"]  # a data set without labels has no NMI/ARI
+
+
+def fit_and_score(X, y, configs: Sequence[ClAMConfig], *, device, seed: int, min_size: int = 1):
+    """Fit a grid jointly and score every configuration (clusters of fewer than `min_size` samples do not count
+    as effective); returns (table, labels (G, n), fit)."""
     fit = fit_clam_grid(X, configs, device=device, seed=seed)
     labels = labels_of(fit, X, configs)
-    scores = pd.DataFrame([evaluate(X, lab, y) for lab in labels])
+    scores = pd.DataFrame([evaluate(X, lab, y, min_size=min_size) for lab in labels]).reindex(columns=SCORES)
     table = pd.concat([config_table(configs), scores], axis=1)
     table["best_epoch"], table["failed"] = fit.best_epoch, fit.failed
     return table, labels, fit
 
 
 def gaussians(data_seed: int, alpha: float, lrs, betas, epochs: int, noise: float, kmeans_n_init: int, *,
-              device, seed: int) -> dict:
+              min_cluster_size: int, device, seed: int) -> dict:
     """Unmasked ClAM (noisy input, every coordinate free) vs k-means on three elongated Gaussians drawn with
     `data_seed` (the official generator's seed); `seed` is the run's master seed."""
     X, y = elongated_gaussians(data_seed)
+    min_size = effective_size(len(X), min_cluster_size)
     configs = grid_configs(3, betas=betas, lrs=lrs, fills=["mean"], alpha=alpha, epochs=epochs, batch=32,
                            self_supervised=False, noise_std=noise)
-    table, labels, _ = fit_and_score(X, y, configs, device=device, seed=seed)
+    table, labels, _ = fit_and_score(X, y, configs, device=device, seed=seed, min_size=min_size)
     best = int(table[~table["failed"]]["sc"].idxmax())  # as _best: a NaN-aborted configuration is never shown
     km = kmeans_baseline(X, 3, n_init=kmeans_n_init, seed=seed)
     return {"X": X, "y": y, "grid": table, "clam_labels": labels[best], "clam_config": table.iloc[best].to_dict(),
-            "kmeans_labels": km, "kmeans": evaluate(X, km, y)}
+            "kmeans_labels": km, "kmeans": evaluate(X, km, y, min_size=min_size)}
 
 
 def _best(table: pd.DataFrame, k: int | None = None) -> dict | None:
-    """Best-SC row of a grid, over all rows or over those with exactly k non-empty clusters; a
-    configuration aborted by a NaN loss is never selected (the official code drops it)."""
+    """Best-SC row of a grid, over all rows or over those with exactly k effective clusters (each of at least
+    the minimum size); a configuration aborted by a NaN loss is never selected (the official code drops it)."""
     rows = table[~table["failed"]] if "failed" in table else table
-    rows = rows if k is None else rows[rows["n_nonempty"] == k]
+    rows = rows if k is None else rows[rows["n_effective"] == k]
     return None if rows.empty else rows.loc[rows["sc"].idxmax()].to_dict()
 
 
-def sc_comparison(names: Sequence[str], *, num_clusters: int, betas, lrs, fills, epochs: int, batch: int,
-                  mask_p: float, min_masked: int, kmeans_n_init: int, kmeans_max_iter: int, extra: bool,
-                  skm_intervals: Sequence[int], device, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """The paper's table: per data set, ClAM best of grid, ClAM best at exactly k, k-means, SKM best of
-    grid (when skm_intervals is not empty) and, with extra, spectral and agglomerative; each with SC,
-    NMI, ARI and n_nonempty. Also every ClAM grid row."""
+def sc_comparison(names: Sequence[str], *, num_clusters: int, min_cluster_size: int, betas, lrs, fills,
+                  epochs: int, batch: int, mask_p: float, min_masked: int, kmeans_n_init: int,
+                  kmeans_max_iter: int, extra: bool, skm_intervals: Sequence[int], device,
+                  seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The paper's table: per data set, ClAM best of grid, ClAM best at exactly k effective clusters, k-means,
+    SKM best of grid and at k (when skm_intervals is not empty) and, with extra, spectral and agglomerative;
+    each with SC, NMI, ARI (labelled sets), non-empty and effective clusters and the cluster sizes. Also every
+    ClAM grid row."""
     summary, grids, fits = [], [], {}
     for name in tqdm(names, desc="SC table: data sets", leave=False):
         X, y, n_classes = load_clustering(name)
-        k = num_clusters or n_classes
+        k, min_size = num_clusters or n_classes, effective_size(len(X), min_cluster_size)
         configs = grid_configs(k, betas=betas, lrs=lrs, fills=fills, epochs=epochs, batch=batch, mask_p=mask_p,
                                min_masked=min_masked)
-        table, _, fit = fit_and_score(X, y, configs, device=device, seed=seed)
+        table, _, fit = fit_and_score(X, y, configs, device=device, seed=seed, min_size=min_size)
         fits[name] = (fit, table)
         grids.append(table.assign(dataset=name, k=k))
-        base = {"dataset": name, "n": X.shape[0], "d": X.shape[1], "k": k}
+        base = {"dataset": name, "n": X.shape[0], "d": X.shape[1], "k": k, "min_size": min_size}
+        kmeans = kmeans_baseline(X, k, kmeans_n_init, kmeans_max_iter, seed)
         methods = {"ClAM best of grid": _best(table), "ClAM best at k": _best(table, k),
-                   "k-means": evaluate(X, kmeans_baseline(X, k, kmeans_n_init, kmeans_max_iter, seed), y)}
+                   "k-means": evaluate(X, kmeans, y, min_size=min_size)}
         if skm_intervals:
-            methods["SKM best of grid"] = _best(skm_grid(X, k, y, update_intervals=skm_intervals, seed=seed,
-                                                         device=device))
+            skm = skm_grid(X, k, y, update_intervals=skm_intervals, seed=seed, device=device, min_size=min_size)
+            methods["SKM best of grid"], methods["SKM best at k"] = _best(skm), _best(skm, k)
         if extra:
-            methods["spectral best of grid"] = _best(spectral_grid(X, k, y, seed=seed))
-            methods["agglomerative best of grid"] = _best(agglomerative_grid(X, k, y))
+            methods["spectral best of grid"] = _best(spectral_grid(X, k, y, seed=seed, min_size=min_size))
+            methods["agglomerative best of grid"] = _best(agglomerative_grid(X, k, y, min_size=min_size))
         for method, row in methods.items():
-            scores = {m: (row or {}).get(m) for m in ("sc", "nmi", "ari", "n_nonempty")}
+            scores = {m: (row or {}).get(m) for m in SCORES}
             summary.append({**base, "method": method, **scores,
                             "beta": (row or {}).get("beta") if method.startswith("ClAM") else None})
     return pd.DataFrame(summary), pd.concat(grids, ignore_index=True), fits
@@ -106,7 +115,7 @@ def ablation_configs(k: int, **shared) -> dict[str, ClAMConfig]:
 
 
 def masking_ablation(names: Sequence[str], *, beta: float, lr: float, epochs: int, batch: int, mask_p: float,
-                     min_masked: int, device, seed: int) -> pd.DataFrame:
+                     min_masked: int, min_cluster_size: int, device, seed: int) -> pd.DataFrame:
     """Self-supervised ClAM with each fill (mean/min/max), with the official mask sampling (with replacement,
     never dimension 0, possibly empty), and unmasked ClAM; same seed, init, batches and masks."""
     rows = []
@@ -117,17 +126,19 @@ def masking_ablation(names: Sequence[str], *, beta: float, lr: float, epochs: in
         scores = {}
         for quirks in (False, True):  # the mask sampler is shared by a jointly trained grid: two fits
             group = {v: c for v, c in variants.items() if c.official_quirks == quirks}
-            table, _, _ = fit_and_score(X, y, list(group.values()), device=device, seed=seed)
-            scores.update({v: table.iloc[i][["sc", "nmi", "ari", "n_nonempty"]].to_dict() for i, v in enumerate(group)})
+            table, _, _ = fit_and_score(X, y, list(group.values()), device=device, seed=seed,
+                                        min_size=effective_size(len(X), min_cluster_size))
+            scores.update({v: table.iloc[i][SCORES].to_dict() for i, v in enumerate(group)})
         rows += [{"dataset": name, "variant": v, **scores[v]} for v in variants]
     return pd.DataFrame(rows)
 
 
 def grid_overview(grid: pd.DataFrame) -> pd.DataFrame:
-    """Per data set of an SC-comparison grid: configurations, those with exactly k non-empty clusters, those
-    aborted by a NaN loss, and the range of SC over the grid."""
+    """Per data set of an SC-comparison grid: configurations, those with exactly k non-empty clusters and those
+    with exactly k effective ones, those aborted by a NaN loss, and the range of SC over the grid."""
     rows = [{"dataset": name, "k": int(g["k"].iloc[0]), "configs": len(g),
-             "at_k": int((g["n_nonempty"] == g["k"]).sum()), "failed": int(g["failed"].sum()),
+             "k_nonempty": int((g["n_nonempty"] == g["k"]).sum()),
+             "k_effective": int((g["n_effective"] == g["k"]).sum()), "failed": int(g["failed"].sum()),
              "sc_min": g["sc"].min(), "sc_max": g["sc"].max()}
             for name, g in grid.groupby("dataset", sort=False)]
     return pd.DataFrame(rows)

@@ -56,13 +56,13 @@ def plot_gaussians(result: dict) -> plt.Figure:
 
 
 def plot_sc_comparison(summary: pd.DataFrame) -> plt.Figure:
-    """SC per data set and method, each bar labelled with its number of non-empty clusters / k (a method
+    """SC per data set and method, each bar labelled with its number of effective clusters / k (a method
     without a qualifying configuration on a data set has no bar there)."""
     summary = summary.dropna(subset=["sc"])
     fig, ax = plt.subplots(figsize=(COLUMN_IN, 3.6))
     sns.barplot(summary, x="dataset", y="sc", hue="method", ax=ax)
     for container, (_, rows) in zip(ax.containers, summary.groupby("method", sort=False)):
-        labels = [f"{int(n)}/{k}" for n, k in zip(rows["n_nonempty"], rows["k"])]
+        labels = [f"{int(n)}/{k}" for n, k in zip(rows["n_effective"], rows["k"])]
         ax.bar_label(container, labels=labels, fontsize=6, padding=1, rotation=90)
     ax.set_ylabel("silhouette coefficient"), ax.set_xlabel("")
     ax.margins(y=0.15)  # room for the labels of the tallest bars
@@ -72,21 +72,24 @@ def plot_sc_comparison(summary: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def plot_sc_vs_nonempty(grid: pd.DataFrame) -> plt.Figure:
-    """Every grid configuration: SC against its number of non-empty clusters, coloured by log beta (one scale for
-    every panel), k marked per data set."""
+def plot_sc_vs_clusters(grid: pd.DataFrame) -> plt.Figure:
+    """Every grid configuration: SC against its number of effective clusters, coloured by log beta (one scale for
+    every panel); a cross marks a configuration that also has clusters below the minimum size (non-empty but not
+    effective), k is dashed per data set."""
     names = list(dict.fromkeys(grid["dataset"]))
     fig, axes = _panels(len(names), height=2.3)
     log_beta = np.log(grid["beta"])
     for ax, name in zip(axes, names):
         rows = grid[grid["dataset"] == name]
-        points = ax.scatter(rows["n_nonempty"], rows["sc"], c=np.log(rows["beta"]), cmap="plasma", s=18,
-                            vmin=log_beta.min(), vmax=log_beta.max() + 1e-9)
+        tiny = rows["n_nonempty"] > rows["n_effective"]
+        for marker, part in (("o", rows[~tiny]), ("X", rows[tiny])):
+            points = ax.scatter(part["n_effective"], part["sc"], c=np.log(part["beta"]), cmap="plasma", s=22,
+                                marker=marker, vmin=log_beta.min(), vmax=log_beta.max() + 1e-9)
         k = rows["k"].iloc[0]
         ax.axvline(k, color="grey", ls="--", lw=1)
-        ax.set_xlim(min(rows["n_nonempty"].min(), k) - 0.5, max(rows["n_nonempty"].max(), k) + 0.5)
+        ax.set_xlim(min(rows["n_effective"].min(), k) - 0.5, max(rows["n_effective"].max(), k) + 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
-        ax.set_title(name, fontsize=9), ax.set_xlabel("non-empty clusters"), ax.set_ylabel("SC")
+        ax.set_title(name, fontsize=9), ax.set_xlabel("effective clusters"), ax.set_ylabel("SC")
     fig.tight_layout()
     fig.colorbar(points, ax=axes, label="log β", fraction=0.03, pad=0.02)
     return fig
