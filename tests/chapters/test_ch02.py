@@ -38,7 +38,7 @@ def summary(clam_delta=0.0, at_k_missing=(), skm=None, best_clusters=None):
 
 
 BASINS = pd.DataFrame({"beta": [5.0, 15.0, 75.0], "agreement": [0.7, 0.9, 0.99]})
-ABLATION = pd.DataFrame([{"dataset": "iris", "variant": v, "sc": sc} for v, sc in
+ABLATION = pd.DataFrame([{"dataset": "iris", "k": 3, "variant": v, "sc": sc, "n_effective": 3} for v, sc in
                          [("masked, fill mean", 0.45), ("masked, fill mean, official quirks", 0.9),
                           ("unmasked", 0.46)]])
 
@@ -106,6 +106,13 @@ def test_every_claim_has_a_source_and_a_kind_and_a6_is_gone():
     assert table["source"].str.len().gt(0).all()
     assert dict(zip(table["id"], table["kind"])) == {"A1": "hard", "A2": "hard", "A3": "reported", "A4": "reported",
                                                      "A5": "hard", "A7": "reported", "A8": "reported"}
+
+
+def test_a7_ignores_a_fill_that_collapses_clusters():
+    higher = ABLATION.assign(sc=[0.6, 0.9, 0.46])
+    assert verdicts(BASINS, summary(), higher)["A7"] == "reproduced"
+    collapsed = higher.assign(n_effective=[2, 3, 3])  # the 0.6 fill keeps only 2 of 3 clusters
+    assert verdicts(BASINS, summary(), collapsed)["A7"] == "not reproduced"
 
 
 def test_empty_ablation_makes_a7_not_run():

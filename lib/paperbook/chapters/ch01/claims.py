@@ -187,9 +187,9 @@ def d4p(claims: Claims, *, retrieval: pd.DataFrame) -> None:
                    f"alpha={retrieval['alpha'].iloc[0]:g}, {int(retrieval['depth'].iloc[0])} steps")
     limits = {"mem": at_most(0.01), "near": at_most(0.05)}
     rule = each({k: limits[k.split(",")[0]] for k in ours}) if ours else each(limits)
-    claims.add("D4p", f"D4 at the paper's Fig 4A setting ({setting if ours else 'not run'}): Hamming of fixed points",
-               "~0 near memories", ours, rule, source="Fig 4A", kind=REPORTED,
-               note="limits: mem <= 0.01, near <= 0.05" + own)
+    statement = f"D4 at the paper's Fig 4A setting ({setting if ours else 'not run'}): Hamming of fixed points"
+    claims.quote("d4p_verdict", claims.add("D4p", statement, "~0 near memories", ours, rule, source="Fig 4A",
+                                           kind=REPORTED, note="limits: mem <= 0.01, near <= 0.05" + own))
 
 
 def d5(claims: Claims, *, vs_k: pd.DataFrame, storage: dict) -> None:

@@ -129,7 +129,7 @@ def masking_ablation(names: Sequence[str], *, beta: float, lr: float, epochs: in
             table, _, _ = fit_and_score(X, y, list(group.values()), device=device, seed=seed,
                                         min_size=effective_size(len(X), min_cluster_size))
             scores.update({v: table.iloc[i][SCORES].to_dict() for i, v in enumerate(group)})
-        rows += [{"dataset": name, "variant": v, **scores[v]} for v in variants]
+        rows += [{"dataset": name, "k": k, "variant": v, **scores[v]} for v in variants]
     return pd.DataFrame(rows)
 
 
