@@ -34,7 +34,7 @@ def summary(clam_delta=0.0, at_k_missing=(), skm=None, best_clusters=None):
                      "nmi": math.nan if missing else 1.0, "n_effective": math.nan if missing else k})
         if skm is not None:
             rows.append({"dataset": n, "k": k, "method": SKM_AT_K, "sc": skm, "nmi": 1.0, "n_effective": k})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).assign(sizes="50/50/50")
 
 
 BASINS = pd.DataFrame({"beta": [5.0, 15.0, 75.0], "agreement": [0.7, 0.9, 0.99]})
@@ -79,7 +79,7 @@ def test_a4_does_not_count_a_gain_from_dropping_clusters():
     assert verdicts(BASINS, summary(clam_delta=0.2), ABLATION)["A4"] == "reproduced"  # +50% with all k
     quoted = claims.quotes
     assert (quoted["a4_set"], quoted["a4_used"], quoted["a4_k"]) == ("digits", 6, 10)
-    assert set(quoted) == {"a3_gain", "a3_set", "a4_gain", "a4_set", "a4_used", "a4_k"}
+    assert set(quoted) == {"a3_gain", "a3_set", "a4_gain", "a4_set", "a4_used", "a4_k", "a4_sizes"}
 
 
 def test_a7_ignores_the_official_quirks_variant():

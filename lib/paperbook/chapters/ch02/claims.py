@@ -93,6 +93,8 @@ def a4(claims: Claims, *, summary: pd.DataFrame) -> None:
     claims.quote("a4_set", best)
     claims.quote("a4_used", used if used is not None else "n/a")
     claims.quote("a4_k", k)
+    rows = summary[(summary["method"] == BEST) & (summary["dataset"] == best)]
+    claims.quote("a4_sizes", str(rows["sizes"].iloc[0]) if used is not None else "n/a")
     ours = None if used is None else {"gain": gains[best], "effective clusters": used}
     claims.add("A4", "up to 60% SC improvement, paper's protocol (best SC of the grid)", "0.60", ours,
                each({"gain": at_least(0.30), "effective clusters": at_least(k)}), source="text", kind=REPORTED,
