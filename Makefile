@@ -61,7 +61,7 @@ chapter: setup  ## make chapter CH=02 ARGS="-p seed 3": a scratch run (outputs i
 
 full: setup  ## make full CH=01: the full profile as a run of record (figures/<slug>-full/, notebooks/records/; the book shows it)
 	@test -n "$(CH)" || { echo "usage: make full CH=01" >&2; exit 2; }
-	PAPERBOOK_RECORD=1 $(MAKE) --no-print-directory chapter CH=$(CH) ARGS="-f $$(ls notebooks/params/$(CH)_*.full.yaml)"
+	TQDM_DISABLE=1 PAPERBOOK_RECORD=1 $(MAKE) --no-print-directory chapter CH=$(CH) ARGS="-f $$(ls notebooks/params/$(CH)_*.full.yaml)"
 	@slug=$$(basename $$(ls notebooks/$(CH)_*.ipynb | head -1) .ipynb); mkdir -p notebooks/records; \
 	  cp book/chapters/$$slug.ipynb notebooks/records/.$$slug.full.tmp.ipynb \
 	  && mv notebooks/records/.$$slug.full.tmp.ipynb notebooks/records/$$slug.full.ipynb
