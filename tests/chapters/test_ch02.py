@@ -9,7 +9,7 @@ import pytest
 
 from paperbook.chapters import ch02
 from paperbook.chapters.ch02.claims import AT_K, BEST, KMEANS, SKM_AT_K, chapter_claims
-from paperbook.chapters.ch02.experiments import _best, grid_overview
+from paperbook.chapters.ch02.experiments import _best, grid_overview, sc_table_view
 from paperbook.core.params import validate
 from paperbook.memory.cluster_data import load_clustering
 
@@ -174,3 +174,12 @@ def test_golden_sc_at_k_stays_above_the_floors():
     at_k = table[table["method"] == AT_K].set_index("dataset")["sc"]
     for name, floor in SC_FLOORS.items():
         assert name in at_k.index and at_k[name] >= floor, f"{name}: SC at k {at_k.get(name)} < {floor}"
+
+
+def test_sc_table_view_keeps_every_score_beside_its_clusters():
+    table = pd.DataFrame({"dataset": ["ecoli", "ecoli"], "k": [8, 8], "method": [BEST, AT_K], "sc": [0.56, None],
+                          "n_effective": [2, None], "sizes": ["326/9/1", None], "nmi": [None, None],
+                          "ari": [None, None]})
+    view = sc_table_view(table)
+    assert view["effective/k"].iloc[0] == "2/8" and pd.isna(view["effective/k"].iloc[1])
+    assert view["sizes"].iloc[0].replace("\u200b", "") == "326/9/1" and pd.isna(view["sizes"].iloc[1])

@@ -106,6 +106,15 @@ def sc_comparison(names: Sequence[str], *, num_clusters: int, min_cluster_size: 
     return pd.DataFrame(summary), pd.concat(grids, ignore_index=True), fits
 
 
+def sc_table_view(summary: pd.DataFrame) -> pd.DataFrame:
+    """The SC table as the book shows it in one column: effective clusters as "effective/k", cluster sizes that may
+    wrap after each "/" (a zero-width space), NMI and ARI; beta and the minimum size stay in the CSV."""
+    effective = [f"{int(e)}/{k}" if pd.notna(e) else None for e, k in zip(summary["n_effective"], summary["k"])]
+    sizes = summary["sizes"].map(lambda s: s.replace("/", "/\u200b"), na_action="ignore")
+    return pd.DataFrame({"dataset": summary["dataset"], "method": summary["method"], "sc": summary["sc"],
+                         "effective/k": effective, "sizes": sizes, "nmi": summary["nmi"], "ari": summary["ari"]})
+
+
 def ablation_configs(k: int, **shared) -> dict[str, ClAMConfig]:
     """The masking ablation's variants by name: each fill, the official mask sampling, and no masking."""
     variants = {f"masked, fill {f}": ClAMConfig(k=k, fill=f, **shared) for f in ("mean", "min", "max")}
