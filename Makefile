@@ -63,8 +63,8 @@ full: setup  ## make full CH=01: the full profile as a run of record (figures/<s
 	@test -n "$(CH)" || { echo "usage: make full CH=01" >&2; exit 2; }
 	TQDM_DISABLE=1 PAPERBOOK_RECORD=1 $(MAKE) --no-print-directory chapter CH=$(CH) ARGS="-f $$(ls notebooks/params/$(CH)_*.full.yaml)"
 	@slug=$$(basename $$(ls notebooks/$(CH)_*.ipynb | head -1) .ipynb); mkdir -p notebooks/records; \
-	  cp book/chapters/$$slug.ipynb notebooks/records/.$$slug.full.tmp.ipynb \
-	  && mv notebooks/records/.$$slug.full.tmp.ipynb notebooks/records/$$slug.full.ipynb
+	  cp book/chapters/$$slug.ipynb notebooks/records/.$$slug-full.tmp.ipynb \
+	  && mv notebooks/records/.$$slug-full.tmp.ipynb notebooks/records/$$slug-full.ipynb
 
 html: setup  ## build the book from the executed chapters (a chapter not executed uses its golden)
 	$(PY) -m paperbook.core.book build --strict

@@ -26,7 +26,7 @@ def notebooks(root: Path) -> list[Path]:
 def full_record(root: Path, slug: str) -> Path:
     """Where a chapter's full-profile run of record is committed, executed (`make full` writes it; the book shows
     it in place of the fast golden)."""
-    return root / "notebooks" / "records" / f"{slug}.full.ipynb"
+    return root / "notebooks" / "records" / f"{slug}-full.ipynb"  # its outputs: figures/<slug>-full/
 
 
 def package_dir(root: Path, number: str) -> Path:
