@@ -166,9 +166,10 @@ def d4(claims: Claims, *, retrieval: pd.DataFrame) -> None:
     Y = int(retrieval["Y"].min())
     ham = _cell(retrieval, beta=GATE_BETA, Y=Y).set_index("query")["hamming"]
     setting = f"beta={GATE_BETA:g}, Y={Y}, K={int(retrieval['K'].iloc[0])}"
-    claims.add("D4", f"DrDAM dynamics match MrDAM ({setting}): Hamming of fixed points", "~0 near memories",
-               {q: ham[q] for q in ("mem", "near")} if len(ham) == 3 else None,
-               each({"mem": at_most(0.01), "near": at_most(0.05)}), source="Fig 4A")
+    claims.quote("d4_verdict", claims.add(
+        "D4", f"DrDAM dynamics match MrDAM ({setting}): Hamming of fixed points", "~0 near memories",
+        {q: ham[q] for q in ("mem", "near")} if len(ham) == 3 else None,
+        each({"mem": at_most(0.01), "near": at_most(0.05)}), source="Fig 4A"))
     claims.add("D4x", f"far from memories the fixed points differ ({setting}): Hamming, random queries",
                "not stated", ham["rand"] if len(ham) == 3 else None, at_least(0.15), source="Fig 4A", kind=REPORTED,
                note="our extension of the caveat, not a statement of the paper")

@@ -147,4 +147,6 @@ def chapter_claims(*, check: dict, rows: pd.DataFrame, alt_rows: pd.DataFrame, a
     robust_to_prompts(claims, spread=spread)
     headline_gain(claims, rows=rows)
     peft(claims)
+    for row in claims.rows:  # the prose states each verdict through these quotes, never by hand
+        claims.quote(f"{row['id'].lower()}_verdict", row["verdict"])
     return claims
