@@ -11,7 +11,8 @@ import pytest
 from paperbook.chapters import _template as ch
 from paperbook.chapters._template import claims
 from paperbook.chapters._template import experiments as ex
-from paperbook.core.claims import NOT_REPRODUCED, REPRODUCED
+from paperbook.core.claims import FAILS, HOLDS, NOT_REPRODUCED, NOT_TESTABLE, REPRODUCED, CheckFailed
+from paperbook.core.run import start
 
 
 def test_loglog_slope_of_an_exact_power_law():
@@ -30,14 +31,37 @@ def test_runs_are_reproducible_and_streams_differ_per_n():
     assert ex.error_vs_samples([10], 50, seed=4, device="cpu")["err"][0] != a["err"][0]
 
 
-def test_claims_reproduce_on_the_law_and_fail_off_it():
+def lawful_errors(se: float = 0.001) -> pd.DataFrame:
     n = pd.Series([10, 100, 1000])
-    lawful = pd.DataFrame({"n": n, "err": (2 / (math.pi * n)) ** 0.5})
-    table = claims.chapter_claims(errors=lawful)
+    err = (2 / (math.pi * n)) ** 0.5
+    return pd.DataFrame({"n": n, "err": err, "se": se * err})
+
+
+def test_claims_reproduce_on_the_law_and_fail_off_it():
+    table = claims.chapter_claims(errors=lawful_errors())
     assert table.verdict("T1") == REPRODUCED and table.verdict("T2") == REPRODUCED
+    assert table.verdict("K1") == HOLDS and table.verdict("C1") == HOLDS
     assert table.quotes["slope"] == pytest.approx(-0.5)
-    flat = claims.chapter_claims(errors=lawful.assign(err=0.1))
+    flat = claims.chapter_claims(errors=lawful_errors().assign(err=5.0))
     assert flat.verdict("T1") == NOT_REPRODUCED and flat.verdict("T2") == NOT_REPRODUCED
+
+
+def test_a_failed_control_makes_its_claims_untestable():
+    noisy = claims.chapter_claims(errors=lawful_errors(se=0.5))
+    assert noisy.verdict("C1") == FAILS
+    assert noisy.verdict("T1") == NOT_TESTABLE and noisy.verdict("T2") == NOT_TESTABLE
+    assert noisy.table().set_index("id").loc["T1", "note"].startswith("control C1 failed")
+
+
+def test_a_failed_check_stops_the_run_before_anything_is_published(tmp_path):
+    broken = lawful_errors().assign(err=[0.1, float("nan"), 0.01])
+    table = claims.chapter_claims(errors=broken)
+    assert table.failed_checks() == ["K1"]
+    run = start({"profile": "fast", "seed": 0, "device": "cpu", "fig1_ns": [10, 100], "fig1_trials": 10}, ch,
+                threads=1, root=tmp_path)
+    with pytest.raises(CheckFailed, match="K1"):
+        run.claims(table)
+    assert not (tmp_path / ".cache" / "figures" / ch.SLUG).exists(), "a failed run publishes nothing"
 
 
 def test_check_needs_two_sample_sizes():

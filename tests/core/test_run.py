@@ -11,8 +11,8 @@ import torch
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from paperbook.core.claims import Claims, at_least  # noqa: E402
-from paperbook.core.display import FIGURE_KEY, TableOutput, styled_claims  # noqa: E402
+from paperbook.core.claims import CHECK, CLAIM_HARD, SPEC, CheckFailed, Claims, at_least, at_most  # noqa: E402
+from paperbook.core.display import FIGURE_KEY, ClaimsOutput, TableOutput  # noqa: E402
 from paperbook.core.params import COMMON, ParameterError  # noqa: E402
 from paperbook.core.run import RECORD_ENV, output_dir, start  # noqa: E402
 
@@ -83,16 +83,27 @@ def test_table_writes_csv_and_prints_rounded_text(tmp_path, capsys):
     assert "<b>Table 99.2.</b> Errors." in data["text/html"] and ">0.12<" in data["text/html"]
 
 
-def test_claims_saves_glues_quotes_and_returns_a_deterministic_table(tmp_path, capsys):
+def test_claims_saves_glues_quotes_and_shows_one_deterministic_table(tmp_path):
     run = start(PARAMS, chapter(), threads=1, root=tmp_path)
     claims = Claims()
-    claims.add("C1", "s", "p", 0.5, at_least(0.1), source="Fig 1")
+    claims.add("C1", "s", "p", 0.5, at_least(0.1), kind=CLAIM_HARD, source="Fig 1", origin=SPEC)
+    claims.add("K1", "machinery", "-", 0.0, at_most(0.0), kind=CHECK, source="code", origin=SPEC)
     claims.quote("c1_value", 0.5)
     run.claims(claims)
-    assert "C1 0.500" in capsys.readouterr().out
-    first, second = (styled_claims(claims.table()).to_html() for _ in range(2))
+    shown = ClaimsOutput(claims.table())._repr_mimebundle_()
+    assert "C1" in shown["text/plain"] and "+0.400" in shown["text/plain"], "the text nbval compares has margins"
+    first, second = (ClaimsOutput(claims.table())._repr_mimebundle_()["text/html"] for _ in range(2))
     assert first == second and "#d8f0d8" in first, "the HTML carries no random id, and colours the verdict"
-    assert pd.read_csv(run.out.partial / "claims.csv")["verdict"].tolist() == ["reproduced"]
+    assert first.count("<table") == 1 and "Checks of our own machinery" in first
+    assert pd.read_csv(run.out.partial / "claims.csv")["verdict"].tolist() == ["reproduced", "holds"]
+
+
+def test_a_failed_check_raises_after_the_table_is_shown(tmp_path):
+    run = start(PARAMS, chapter(), threads=1, root=tmp_path)
+    claims = Claims()
+    claims.add("K1", "machinery", "-", 1.0, at_most(0.0), kind=CHECK, source="code", origin=SPEC)
+    with pytest.raises(CheckFailed, match="K1"):
+        run.claims(claims)
 
 
 def test_cross_parameter_check_fails_before_anything_is_written(tmp_path):

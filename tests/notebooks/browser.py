@@ -42,6 +42,23 @@ TOO_WIDE = """() => {
   const page = document.documentElement.scrollWidth > document.documentElement.clientWidth + 2 ? ['page'] : [];
   return [...page, ...[...prose, ...boxes, ...math].map(what)];
 }"""
+# Words (split at spaces, hyphens, slashes and punctuation) that a table cell breaks across two lines.
+BROKEN_WORDS = """() => {
+  const out = [];
+  for (const cell of document.querySelectorAll('main table td, main table th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/[^\\s\\-\\/,;:|]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (tops.size > 1) out.push(m[0]);
+      }
+    }
+  }
+  return out.slice(0, 20);
+}"""
 
 
 @contextmanager
@@ -95,6 +112,7 @@ def inspect_pages(html_dir: Path, pages: list[str], screenshot_dir: Path | None 
                 "figure_numbers": page.evaluate(FIGURE_NUMBERS),
                 "claims_tables": page.evaluate("() => document.querySelectorAll('table.paperbook-claims').length"),
                 "too_wide": page.evaluate(TOO_WIDE),
+                "broken_words": page.evaluate(BROKEN_WORDS),
             }
             if screenshot_dir:
                 screenshot_dir.mkdir(parents=True, exist_ok=True)

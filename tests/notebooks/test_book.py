@@ -40,6 +40,7 @@ def test_book_has_every_page_and_the_chapter_table(built_book):
     for nb in NOTEBOOKS:
         assert f"chapters/{nb.stem}.html" in intro, "chapter table lacks a chapter link"
     assert re.search(r"\d+ of \d+ reproduced", intro), "chapter table shows no hard-claim counts"
+    assert "checks and controls" in intro, "checks and controls are listed apart from the paper claims"
     assert "wall time" in (built_book / "provenance.html").read_text()
 
 
@@ -75,3 +76,4 @@ def test_every_page_renders_offline(built_book):
         assert page["claims_tables"] == 1, f"{nb.stem}: {page['claims_tables']} claims tables"
     for page, r in report.items():
         assert not r["too_wide"], (page, "wider than its column", r["too_wide"])
+        assert not r["broken_words"], (page, "table cells break words", r["broken_words"])

@@ -22,6 +22,7 @@ from notebook_utils import (
 
 from paperbook.core.chapters import load
 from paperbook.core.params import ParameterError, validate
+from paperbook.core.prose import unquoted_numbers
 from paperbook.core.run import start
 
 ALL = [*NOTEBOOKS, TEMPLATE]
@@ -127,3 +128,29 @@ def test_papermill_with_a_bad_parameter_stops_in_the_setup_cell(tmp_path, monkey
     setup = next(i for i, c in enumerate(executed.cells) if "start(globals()" in c.source)
     assert all(not c.get("outputs") for c in executed.cells[setup + 1:] if c.cell_type == "code")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lib", "out.ipynb"], "outputs written before the check"
+
+
+@pytest.mark.parametrize("path", ALL, ids=IDS)
+def test_prose_types_no_result(path):
+    """Every number in markdown is glued, exempt (math, citations, names, figure numbers, a box of measurements made
+    outside the book) or listed with its reason in the notebook's `paperbook.reference_numbers` (paperbook.core.prose).
+    Planting "we measured 0.93" in any markdown cell fails this test (tests/core/test_prose.py shows it)."""
+    found = unquoted_numbers(read(path))
+    assert not found, (f"typed numbers in markdown (cell, token): {found}; glue them (claims.quote) or list a "
+                       "quoted reference value with its reason in the notebook metadata paperbook.reference_numbers")
+
+
+@pytest.mark.parametrize("path", ALL, ids=IDS)
+def test_claims_rows_have_kinds_and_origins(path):
+    """The run's claims.csv has the columns of issue 25: kind, origin, margin, interval, and known verdicts."""
+    import pandas as pd
+
+    from paperbook.core.claims import COLUMNS, KINDS, ORIGINS, VERDICTS
+
+    folder = ROOT / "figures" / path.stem if path != TEMPLATE else None
+    if folder is None or not (folder / "claims.csv").exists():
+        pytest.skip("no committed claims.csv (the skeleton's outputs live in .cache)")
+    table = pd.read_csv(folder / "claims.csv", keep_default_na=False)
+    assert table.columns.tolist() == COLUMNS
+    assert set(table["kind"]) <= set(KINDS) and set(table["origin"]) <= set(ORIGINS)
+    assert set(table["verdict"]) <= set(VERDICTS)

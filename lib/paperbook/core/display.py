@@ -8,10 +8,24 @@ import html
 
 import pandas as pd
 
-from .claims import NOT_REPRODUCED, NOT_RUN, REPRODUCED
+from .claims import (
+    CHECK,
+    CONTROL,
+    FAILS,
+    HOLDS,
+    INCONCLUSIVE,
+    NOT_REPRODUCED,
+    NOT_RUN,
+    NOT_TESTABLE,
+    PAPER_KINDS,
+    REPRODUCED,
+    REPRODUCED_POST_HOC,
+)
 
 FIGURE_KEY = "paperbook"  # output-metadata key: book.prepare turns it into a numbered, captioned figure
-VERDICT_COLOURS = {REPRODUCED: "#d8f0d8", NOT_REPRODUCED: "#f8d7d3", NOT_RUN: "#ececec"}
+VERDICT_COLOURS = {REPRODUCED: "#d8f0d8", REPRODUCED_POST_HOC: "#eaf4d8", NOT_REPRODUCED: "#f8d7d3",
+                   INCONCLUSIVE: "#fbeec8", NOT_TESTABLE: "#e3e3f3", NOT_RUN: "#ececec", HOLDS: "#d8f0d8",
+                   FAILS: "#f8d7d3"}
 
 
 def _spec(digits: int, significant: bool) -> str:
@@ -57,12 +71,67 @@ class TableOutput:
         return {"text/plain": formatted(self.df, self.digits, self.significant), "text/html": body}
 
 
-def styled_claims(table: pd.DataFrame):
-    """The claims table with coloured verdicts, hard and reported claims told apart."""
-    def colour(verdict):
-        return f"background-color: {VERDICT_COLOURS.get(verdict, 'white')}"
+CLAIM_GROUPS = ((PAPER_KINDS, "Paper claims"), ((CHECK,), "Checks of our own machinery (a failed check stops the run)"),
+                ((CONTROL,), "Controls of the protocol (a failed control makes the claims it guards untestable)"))
+MAIN_COLUMNS = ["id", "claim", "paper", "ours", "verdict"]
+TEXT_COLUMNS = ["id", "kind", "ours", "rule", "origin", "margin", "interval", "verdict"]
 
-    return (table.style.hide(axis="index").set_uuid("claims").map(colour, subset=["verdict"])
-            .set_properties(subset=["claim", "note"], **{"text-align": "left"})
-            .set_properties(subset=["id", "source", "verdict", "kind"], **{"white-space": "nowrap"})
-            .set_table_attributes('class="paperbook-table paperbook-claims"'))
+
+def verdict_label(row) -> str:
+    """The verdict, with ' (fragile)' where its margin is within the noise or within 5% of the threshold."""
+    return row["verdict"] + (" (fragile)" if row["fragile"] else "")
+
+
+def claims_text(table: pd.DataFrame) -> str:
+    """The claims as the text nbval compares: one line per row, the values that decide it."""
+    view = table.assign(verdict=table.apply(verdict_label, axis=1))[TEXT_COLUMNS]
+    return view.to_string(index=False)
+
+
+def _details(row) -> str:
+    """The folded line under a row: kind, source, rule and its origin, margin, interval, note."""
+    parts = [f"<b>{html.escape(row['kind'])}</b>", f"source: {html.escape(row['source'])}",
+             f"rule: <code>{html.escape(row['rule'])}</code> ({html.escape(row['origin'])})"]
+    if row["margin"]:
+        parts.append(f"margin {html.escape(row['margin'])}")
+    if row["interval"]:
+        parts.append(f"95% interval {html.escape(row['interval'])}")
+    if row["note"]:
+        parts.append(html.escape(row["note"]))
+    return " · ".join(parts)
+
+
+def claims_html(table: pd.DataFrame) -> str:
+    """One table, paper claims first, then checks and controls; each row shows id, claim, paper, ours and verdict,
+    with kind, rule, origin, margin, interval and note on a line beneath it."""
+    head = "".join(f"<th>{c}</th>" for c in MAIN_COLUMNS)
+    body = []
+    for kinds, title in CLAIM_GROUPS:
+        rows = table[table["kind"].isin(kinds)]
+        if rows.empty:
+            continue
+        body.append(f'<tr class="claims-group"><th colspan="{len(MAIN_COLUMNS)}">{title}</th></tr>')
+        for _, row in rows.iterrows():
+            colour = VERDICT_COLOURS.get(row["verdict"], "white")
+            cells = [f'<td class="claims-id">{html.escape(row["id"])}</td>',
+                     *(f"<td>{html.escape(str(row[c]))}</td>" for c in ("claim", "paper", "ours")),
+                     f'<td class="claims-verdict" style="background-color: {colour}">'
+                     f"{html.escape(verdict_label(row))}</td>"]
+            body.append(f'<tr class="claims-main">{"".join(cells)}</tr>')
+            body.append(f'<tr class="claims-details"><td></td><td colspan="{len(MAIN_COLUMNS) - 1}">'
+                        f"{_details(row)}</td></tr>")
+    return (f'<table class="paperbook-table paperbook-claims"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')
+
+
+class ClaimsOutput:
+    """The claims table shown once: the text nbval compares (text/plain) and the HTML table the book renders."""
+
+    def __init__(self, table: pd.DataFrame):
+        self.table = table
+
+    def __repr__(self) -> str:
+        return claims_text(self.table)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/plain": claims_text(self.table), "text/html": claims_html(self.table)}

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from .claims import HARD, NOT_RUN, REPORTED, REPRODUCED
+from .claims import CHECK, CLAIM_HARD, CLAIM_REPORTED, CONTROL, FAILS, KINDS, NOT_RUN, REPRODUCED
 from .provenance import stale_reasons
 
 
@@ -24,43 +24,59 @@ class Shown:
     claims: pd.DataFrame | None
 
 
-def claim_counts(claims: pd.DataFrame | None) -> tuple[str, str]:
-    """('5 of 6 reproduced', '4 (2 hold)'): hard claims reproduced of those run, and reported claims."""
+def claim_counts(claims: pd.DataFrame | None) -> tuple[str, str, str]:
+    """('3 of 6 reproduced', '4 (1 reproduced)', '5 checks hold, 1 control fails'): hard paper claims reproduced
+    of those run, reported paper claims, and the checks and controls (never counted as claims)."""
     if claims is None:
-        return "not run yet", ""
-    hard, reported = claims[claims["kind"] == HARD], claims[claims["kind"] == REPORTED]
-    ran = hard[hard["verdict"] != NOT_RUN]
-    text = f"{(ran['verdict'] == REPRODUCED).sum()} of {len(ran)} reproduced"
-    if len(ran) < len(hard):
-        text += f" ({len(hard) - len(ran)} not run)"
-    return text, f"{len(reported)} ({(reported['verdict'] == REPRODUCED).sum()} hold)"
+        return "not run yet", "", ""
+    if "kind" not in claims or not set(claims["kind"]) <= set(KINDS):
+        return "record predates claim kinds", "", ""
+
+    def tally(rows: pd.DataFrame) -> str:
+        ran = rows[rows["verdict"] != NOT_RUN]
+        counts = ran["verdict"].value_counts()
+        text = f"{counts.get(REPRODUCED, 0)} of {len(ran)} reproduced"
+        others = [f"{n} {v}" for v, n in counts.items() if v != REPRODUCED]
+        if len(ran) < len(rows):
+            others.append(f"{len(rows) - len(ran)} not run")
+        return text + (f" ({', '.join(others)})" if others else "")
+
+    machinery = []
+    for kind, word in ((CHECK, "check"), (CONTROL, "control")):
+        rows = claims[claims["kind"] == kind]
+        if len(rows):
+            bad = int((rows["verdict"] == FAILS).sum())
+            machinery.append(f"{len(rows)} {word}{'s' if len(rows) > 1 else ''}"
+                             + (f", {bad} failed" if bad else ", all hold"))
+    return (tally(claims[claims["kind"] == CLAIM_HARD]), tally(claims[claims["kind"] == CLAIM_REPORTED]),
+            "; ".join(machinery) or "none")
 
 
 def chapter_table(pages: list[Shown]) -> str:
-    """Markdown table for the intro: chapter, hard claims reproduced, reported claims."""
-    lines = ["| chapter | hard claims | reported claims |", "|---|---|---|"]
+    """Markdown table for the intro: chapter, hard and reported paper claims; checks and controls apart."""
+    lines = ["| chapter | hard paper claims | reported paper claims | checks and controls |", "|---|---|---|---|"]
     for page in pages:
-        hard, reported = claim_counts(page.claims)
-        lines.append(f"| [{page.title}](chapters/{page.slug}.ipynb) | {hard} | {reported} |")
+        hard, reported, machinery = claim_counts(page.claims)
+        lines.append(f"| [{page.title}](chapters/{page.slug}.ipynb) | {hard} | {reported} | {machinery} |")
     return "\n".join(lines) + "\n"
 
 
 def status_table(root: Path, pages: list[Shown]) -> str:
     """Markdown table for the status page: claims, the fast profile's time (its golden), and what each page shows
     (profile, commit) and whether that run is stale against this checkout."""
-    lines = ["| chapter | hard claims | reported claims | fast profile | page shows | up to date |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| chapter | hard paper claims | reported paper claims | checks and controls | fast profile "
+             "| page shows | up to date |", "|---|---|---|---|---|---|---|"]
     for page in pages:
         golden = nbformat.read(root / "notebooks" / f"{page.slug}.ipynb", as_version=4)
         seconds = golden.metadata.get("papermill", {}).get("duration")
-        hard, reported = claim_counts(page.claims)
+        hard, reported, machinery = claim_counts(page.claims)
         rec = page.record
         shows = f"{rec['profile']} run at `{rec['commit']}`" if rec else "no matching run record"
         stale = stale_reasons(root, rec, root / "notebooks" / f"{page.slug}.ipynb") if rec else ["no record"]
         fresh = "yes" if not stale else "**stale**: " + "; ".join(stale)
         time = f"{seconds:.0f} s" if seconds else "n/a"
-        lines.append(f"| [{page.slug[:2]}](chapters/{page.slug}.ipynb) | {hard} | {reported} | {time} | {shows} "
-                     f"| {fresh} |")
+        lines.append(f"| [{page.slug[:2]}](chapters/{page.slug}.ipynb) | {hard} | {reported} | {machinery} | {time} "
+                     f"| {shows} | {fresh} |")
     return "\n".join(lines) + "\n"
 
 

@@ -25,8 +25,8 @@ import torch
 from IPython.display import display
 
 from .artifacts import StagedDir
-from .claims import Claims
-from .display import FigureOutput, TableOutput, styled_claims
+from .claims import CheckFailed, Claims
+from .display import ClaimsOutput, FigureOutput, TableOutput
 from .params import ParameterError, as_config, from_namespace
 from .provenance import distributions, git_commit, hardware, notebook_hash, source_hashes, versions
 from .rng import rng
@@ -137,14 +137,17 @@ class Run:
         display(TableOutput(df if view is None else view, name, digits, significant, label, caption))
 
     def claims(self, claims: Claims) -> None:
-        """Write claims.csv, glue the values the prose quotes, print the compared text and display the styled
-        table (coloured verdicts)."""
+        """Write claims.csv, glue the values the prose quotes and display the claims table once (the text nbval
+        compares, the HTML the book shows). A failed check then stops the run (CheckFailed): its outputs are never
+        swapped into place."""
         table = claims.table()
         table.to_csv(self.out.path("claims.csv"), index=False)
         for key, value in claims.quotes.items():
             _glue(key, value)
-        print(table[["id", "ours", "threshold", "verdict"]].to_string(index=False))
-        display(styled_claims(table))
+        display(ClaimsOutput(table))
+        failed = claims.failed_checks()
+        if failed:
+            raise CheckFailed(f"{self.slug}: check(s) {', '.join(failed)} failed; see the claims table")
 
     def finish(self) -> None:
         """Write provenance.json, swap this run's outputs into place (see output_dir) and print the provenance

@@ -40,7 +40,7 @@ def _add_toc_line(toc: Path, slug: str) -> None:
 def _add_readme_row(readme: Path, number: str, slug: str) -> None:
     lines = readme.read_text().splitlines()
     rows = [i for i, line in enumerate(lines) if re.match(r"\| \d\d \| \[", line)]
-    row = f"| {number} | [TODO title](notebooks/{slug}.ipynb) | TODO authors, venue year | `paperbook.TODO` | TODO |"
+    row = f"| {number} | [TODO title](notebooks/{slug}.ipynb) | TODO authors, venue year | `paperbook.TODO` |"
     lines.insert(rows[-1] + 1, row)
     readme.write_text("\n".join(lines) + "\n")
 
