@@ -27,17 +27,18 @@ def claims_cell_index(nb) -> int:
 
 
 def mutate_first_number(nb) -> tuple[str, str]:
-    """Change the first 3-decimal number printed by the claims cell by +0.1; return (old, new)."""
+    """Change the first 3-decimal number of the claims table's text (what nbval compares) by +0.1; return
+    (old, new)."""
     cell = nb.cells[claims_cell_index(nb)]
     for out in cell.outputs:
-        if out.output_type == "stream":
-            match = re.search(r"\d+\.\d{3}", out.text)
-            if match:
-                old = match.group(0)
-                new = f"{float(old) + 0.1:.3f}"
-                out.text = out.text[:match.start()] + new + out.text[match.end():]
-                return old, new
-    raise AssertionError("the claims cell prints no 3-decimal number")
+        text = out.get("data", {}).get("text/plain", "") if out.output_type == "display_data" else ""
+        match = re.search(r"\d+\.\d{3}", text)
+        if match:
+            old = match.group(0)
+            new = f"{float(old) + 0.1:.3f}"
+            out.data["text/plain"] = text[:match.start()] + new + text[match.end():]
+            return old, new
+    raise AssertionError("the claims cell shows no 3-decimal number")
 
 
 def run_nbval(paths, tmp_path, **env_vars) -> tuple[dict[str, str], str]:
