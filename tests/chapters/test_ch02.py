@@ -1,40 +1,46 @@
 """Chapter 02: the claim logic on hand-made tables (each rule can pass and can fail), the parameter checks, and
-the regression floor of the committed golden run."""
+the per-sample silhouettes behind the paired intervals."""
 
 import math
-from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import silhouette_score
 
 from paperbook.chapters import ch02
 from paperbook.chapters.ch02.claims import AT_K, BEST, KMEANS, SKM_AT_K, chapter_claims
-from paperbook.chapters.ch02.experiments import _best, grid_overview, sc_table_view
+from paperbook.chapters.ch02.experiments import _best, grid_overview, point_silhouettes, sc_table_view
 from paperbook.core.params import validate
 from paperbook.memory.cluster_data import load_clustering
 
-ROOT = Path(__file__).resolve().parents[2]
+NAMES = ["zoo", "iris", "wine", "ecoli", "breast_cancer", "blobs"]
+K = {"zoo": 7, "iris": 3, "wine": 3, "ecoli": 8, "breast_cancer": 2, "blobs": 5}
+SPREAD = np.array([-0.2, 0.1, 0.0, 0.1])  # per-sample silhouettes around each SC (the same for every method)
 
-NAMES = ["iris", "wine", "breast_cancer", "digits", "blobs", "movement_libras"]
-K = {"iris": 3, "wine": 3, "breast_cancer": 2, "digits": 10, "blobs": 5, "movement_libras": 15}
 
-
-def summary(clam_delta=0.0, at_k_missing=(), skm=None, best_clusters=None):
-    """k-means SC 0.4 everywhere; ClAM (best and at k) = 0.4 + delta, best of grid +0.3 more where it has fewer
-    effective clusters (best_clusters); optional SKM SC at k."""
+def summary(clam_delta=0.0, at_k_missing=(), skm=None, best_clusters=None, deltas=None):
+    """k-means SC 0.45 everywhere; ClAM (best and at k) = 0.45 + delta (per set in `deltas`), best of grid +0.3
+    more where it has fewer effective clusters (best_clusters); optional SKM SC at k."""
     rows = []
     for n in NAMES:
-        k = K[n]
-        rows.append({"dataset": n, "k": k, "method": KMEANS, "sc": 0.4, "nmi": 1.0, "n_effective": k})
+        k, delta = K[n], (deltas or {}).get(n, clam_delta)
+        rows.append({"dataset": n, "k": k, "method": KMEANS, "sc": 0.45, "nmi": 1.0, "n_effective": k})
         used = (best_clusters or {}).get(n, k)
-        rows.append({"dataset": n, "k": k, "method": BEST, "sc": 0.4 + clam_delta + (0.3 if used < k else 0),
+        rows.append({"dataset": n, "k": k, "method": BEST, "sc": 0.45 + delta + (0.3 if used < k else 0),
                      "nmi": 1.0, "n_effective": used})
         missing = n in at_k_missing
-        rows.append({"dataset": n, "k": k, "method": AT_K, "sc": math.nan if missing else 0.4 + clam_delta,
+        rows.append({"dataset": n, "k": k, "method": AT_K, "sc": math.nan if missing else 0.45 + delta,
                      "nmi": math.nan if missing else 1.0, "n_effective": math.nan if missing else k})
         if skm is not None:
             rows.append({"dataset": n, "k": k, "method": SKM_AT_K, "sc": skm, "nmi": 1.0, "n_effective": k})
     return pd.DataFrame(rows).assign(sizes="50/50/50")
+
+
+def points(table, spread=SPREAD):
+    """Per-sample silhouettes whose mean is each row's SC (none where the SC is missing)."""
+    return {n: {m: sc + spread for m, sc in zip(rows["method"], rows["sc"]) if not math.isnan(sc)}
+            for n, rows in table.groupby("dataset", sort=False)}
 
 
 BASINS = pd.DataFrame({"beta": [5.0, 15.0, 75.0], "agreement": [0.7, 0.9, 0.99]})
@@ -43,53 +49,116 @@ ABLATION = pd.DataFrame([{"dataset": "iris", "k": 3, "variant": v, "sc": sc, "n_
                           ("unmasked", 0.46)]])
 
 
-def verdicts(basins, summary, ablation):
-    claims = chapter_claims(basins=basins, summary=summary, ablation=ablation)
-    return dict(zip(claims.table()["id"], claims.table()["verdict"]))
+def claims_of(basins=BASINS, table=None, ablation=ABLATION, profile="fast", table_points=None):
+    table = summary() if table is None else table
+    abl_points = points(ablation.rename(columns={"variant": "method"}))
+    return chapter_claims(basins=basins, summary=table, points=table_points or points(table), ablation=ablation,
+                          abl_points=abl_points, profile=profile)
+
+
+def verdicts(basins=BASINS, table=None, ablation=ABLATION, **kw):
+    return dict(zip(*claims_of(basins, table, ablation, **kw).table()[["id", "verdict"]].T.values))
 
 
 def test_equal_to_kmeans_reproduces_matching_claims_but_not_the_60_percent():
-    v = verdicts(BASINS, summary(), ABLATION)
-    assert v["A1"] == v["A2"] == v["A5"] == "reproduced"
+    v = verdicts()
+    assert v["A1"] == v["A2"] == v["A5"] == v["A5p"] == "reproduced" and v["A6"] == "holds"
     assert v["A3"] == v["A4"] == "not reproduced"
     assert v["A8"] == "not run"
 
 
 def test_a1_fails_when_agreement_is_not_monotone_and_sorts_by_beta():
     shuffled = BASINS.iloc[[2, 0, 1]]
-    assert verdicts(shuffled, summary(), ABLATION)["A1"] == "reproduced"
+    assert verdicts(shuffled)["A1"] == "reproduced"
     dips = pd.DataFrame({"beta": [5.0, 15.0, 75.0], "agreement": [0.7, 0.6, 0.99]})
-    assert verdicts(dips, summary(), ABLATION)["A1"] == "not reproduced"
+    assert verdicts(dips)["A1"] == "not reproduced"
+    assert claims_of(dips).table().set_index("id").loc["A1", "margin"] == "-0.100"
+    assert verdicts(BASINS[BASINS["beta"] < 75])["A1"] == "not run"
 
 
-def test_a5_is_signed_and_counts_missing_k_sets_as_misses():
-    assert verdicts(BASINS, summary(clam_delta=+0.2), ABLATION)["A5"] == "reproduced"
-    assert verdicts(BASINS, summary(clam_delta=-0.05), ABLATION)["A5"] == "not reproduced"
-    missing = ("iris", "wine", "digits")
-    assert verdicts(BASINS, summary(at_k_missing=missing), ABLATION)["A5"] == "not reproduced"
+def test_a5_is_two_sided_on_two_thirds_of_the_sets_run_and_counts_missing_k_sets_as_misses():
+    assert verdicts(table=summary(clam_delta=+0.2))["A5"] == "not reproduced"  # |dSC| <= 0.03 (spec), not ">="
+    assert verdicts(table=summary(clam_delta=-0.05))["A5"] == "not reproduced"
+    two_off = summary(deltas={"zoo": -0.1, "ecoli": -0.1})  # 4 of 6 within: exactly 2/3
+    assert verdicts(table=two_off)["A5"] == "reproduced"
+    assert verdicts(table=summary(at_k_missing=("zoo", "ecoli", "iris")))["A5"] == "not reproduced"
+
+
+def test_a5p_reads_the_papers_own_sets_alone():
+    v = verdicts(table=summary(deltas={"zoo": -0.1, "ecoli": -0.1}))
+    assert v["A5"] == "reproduced" and v["A5p"] == "not reproduced"
+    table = summary()
+    others = table[~table["dataset"].isin(["zoo", "ecoli"])]
+    assert verdicts(table=others)["A5p"] == "not run"
+
+
+def test_a5_interval_makes_a_straddling_set_inconclusive():
+    table = summary(deltas={n: 0.02 for n in NAMES})
+    noisy = points(table, spread=np.zeros(40))
+    for n in NAMES:  # ClAM's per-sample silhouettes spread around its SC unlike k-means'
+        noisy[n][AT_K] = 0.47 + np.array([-0.3, 0.3, -0.3, 0.3] * 10)
+        noisy[n][KMEANS] = 0.45 + np.zeros(40)
+    claims = claims_of(table=table, table_points=noisy)
+    assert claims.verdict("A5") == "inconclusive"
+    assert claims.table().set_index("id").loc["A5", "interval"].startswith("zoo [")
 
 
 def test_a3_without_any_k_cluster_configuration_is_not_reproduced():
-    assert verdicts(BASINS, summary(at_k_missing=tuple(NAMES)), ABLATION)["A3"] == "not reproduced"
+    assert verdicts(table=summary(at_k_missing=tuple(NAMES)))["A3"] == "not reproduced"
 
 
 def test_a4_does_not_count_a_gain_from_dropping_clusters():
-    claims = chapter_claims(basins=BASINS, summary=summary(best_clusters={"digits": 6}), ablation=ABLATION)
-    assert claims.verdict("A4") == "not reproduced"  # +75% on digits, but with 6 of 10 clusters effective
-    assert verdicts(BASINS, summary(clam_delta=0.2), ABLATION)["A4"] == "reproduced"  # +50% with all k
+    claims = claims_of(table=summary(best_clusters={"ecoli": 5}))
+    assert claims.verdict("A4") == "not reproduced"  # +67% on ecoli, but with 5 of 8 clusters effective
+    assert verdicts(table=summary(clam_delta=0.2))["A4"] == "reproduced"  # +44% with all k
     quoted = claims.quotes
-    assert (quoted["a4_set"], quoted["a4_used"], quoted["a4_k"]) == ("digits", 6, 10)
-    assert set(quoted) == {"a3_gain", "a3_set", "a4_gain", "a4_set", "a4_used", "a4_k", "a4_sizes"}
+    assert (quoted["a4_set"], quoted["a4_used"], quoted["a4_k"]) == ("ecoli", 5, 8)
+    assert set(quoted) == {"a3_gain", "a3_set", "a4_gain", "a4_set", "a4_used", "a4_k", "a4_sizes",
+                           "a5_verdict", "a5p_verdict", "a6_verdict", "a7_verdict"}
+
+
+def test_a6_is_a_check_on_the_spec_floors_of_the_fast_grid():
+    assert verdicts(table=summary(deltas={"wine": -0.18}))["A6"] == "holds"  # 0.27 >= 0.26, the spec's floor
+    assert claims_of(table=summary(deltas={"wine": -0.2})).failed_checks() == ["A6"]
+    assert claims_of(table=summary(at_k_missing=("iris",))).failed_checks() == ["A6"]  # untrained: no k clusters
+    assert verdicts(profile="full")["A6"] == "not run"
+    assert verdicts(table=summary().query("dataset != 'iris'"))["A6"] == "not run"
 
 
 def test_a7_ignores_the_official_quirks_variant():
     # the quirks variant scores 0.9 but only the fills count: 0.45 - 0.46 < 0
-    assert verdicts(BASINS, summary(), ABLATION)["A7"] == "not reproduced"
+    assert verdicts()["A7"] == "not reproduced"
 
 
 def test_a8_compares_with_skm_when_it_ran():
-    assert verdicts(BASINS, summary(skm=0.3), ABLATION)["A8"] == "reproduced"
-    assert verdicts(BASINS, summary(skm=0.5), ABLATION)["A8"] == "not reproduced"
+    assert verdicts(table=summary(skm=0.3))["A8"] == "reproduced"
+    assert verdicts(table=summary(skm=0.5))["A8"] == "not reproduced"
+
+
+def test_every_claim_has_a_source_a_kind_and_an_origin():
+    table = claims_of().table()
+    assert list(table["id"]) == ["A1", "A2", "A3", "A4", "A5", "A5p", "A7", "A8", "A6"]
+    assert table["source"].str.len().gt(0).all() and set(table["origin"]) == {"spec"}
+    assert dict(zip(table["id"], table["kind"])) == {
+        "A1": "claim-hard", "A2": "claim-hard", "A3": "claim-reported", "A4": "claim-reported", "A5": "claim-hard",
+        "A5p": "claim-reported", "A6": "check", "A7": "claim-reported", "A8": "claim-reported"}
+
+
+def test_a7_ignores_a_fill_that_collapses_clusters():
+    higher = ABLATION.assign(sc=[0.6, 0.9, 0.46])
+    assert verdicts(ablation=higher)["A7"] == "reproduced"
+    collapsed = higher.assign(n_effective=[2, 3, 3])  # the 0.6 fill keeps only 2 of 3 clusters
+    assert verdicts(ablation=collapsed)["A7"] == "not reproduced"
+
+
+def test_empty_ablation_makes_a7_not_run():
+    assert verdicts(ablation=ABLATION.iloc[:0])["A7"] == "not run"
+
+
+def test_point_silhouettes_average_to_the_sc():
+    X, y, _ = load_clustering("iris")
+    assert np.mean(point_silhouettes(X, y)) == pytest.approx(silhouette_score(X, y))
+    assert point_silhouettes(X, np.zeros(len(X), dtype=int)) is None
 
 
 def test_best_never_selects_failed_configs_and_counts_effective_clusters():
@@ -98,25 +167,6 @@ def test_best_never_selects_failed_configs_and_counts_effective_clusters():
     assert _best(grid)["sc"] == 0.5
     assert _best(grid, k=3)["sc"] == 0.4  # 0.45 has 3 non-empty clusters but only 2 effective
     assert _best(grid, k=4) is None
-
-
-def test_every_claim_has_a_source_and_a_kind_and_a6_is_gone():
-    table = chapter_claims(basins=BASINS, summary=summary(), ablation=ABLATION).table()
-    assert list(table["id"]) == ["A1", "A2", "A3", "A4", "A5", "A7", "A8"]
-    assert table["source"].str.len().gt(0).all()
-    assert dict(zip(table["id"], table["kind"])) == {"A1": "hard", "A2": "hard", "A3": "reported", "A4": "reported",
-                                                     "A5": "hard", "A7": "reported", "A8": "reported"}
-
-
-def test_a7_ignores_a_fill_that_collapses_clusters():
-    higher = ABLATION.assign(sc=[0.6, 0.9, 0.46])
-    assert verdicts(BASINS, summary(), higher)["A7"] == "reproduced"
-    collapsed = higher.assign(n_effective=[2, 3, 3])  # the 0.6 fill keeps only 2 of 3 clusters
-    assert verdicts(BASINS, summary(), collapsed)["A7"] == "not reproduced"
-
-
-def test_empty_ablation_makes_a7_not_run():
-    assert verdicts(BASINS, summary(), ABLATION.iloc[:0])["A7"] == "not run"
 
 
 def test_grid_overview_counts_configurations_at_k_and_failures():
@@ -159,21 +209,6 @@ def test_data_sizes_match_the_loaders():
     for name, (rows, k) in ch02.DATA_SIZES.items():
         X, _, loaded_k = load_clustering(name)
         assert (X.shape[0], loaded_k) == (rows, k), name
-
-
-# --- regression of the committed fast run (formerly claim A6) ------------------------------------
-
-# The golden fast run minus ~0.03 (set when the seed streams changed; now 0.464, 0.279, 0.364).
-SC_FLOORS = {"iris": 0.43, "wine": 0.25, "breast_cancer": 0.32}
-
-
-def test_golden_sc_at_k_stays_above_the_floors():
-    """SC of "ClAM best at k" in the committed figures/02_am_clustering/tab-sc-comparison.csv (`make golden`
-    rewrites it) stays at or above the floors."""
-    table = pd.read_csv(ROOT / "figures" / ch02.SLUG / "tab-sc-comparison.csv")
-    at_k = table[table["method"] == AT_K].set_index("dataset")["sc"]
-    for name, floor in SC_FLOORS.items():
-        assert name in at_k.index and at_k[name] >= floor, f"{name}: SC at k {at_k.get(name)} < {floor}"
 
 
 def test_sc_table_view_keeps_every_score_beside_its_clusters():

@@ -1,5 +1,6 @@
 """Chapter 05: the parameter checks, a tiny end-to-end run of the experiments (serial and in two processes, the
-same numbers), and the claim logic on hand-made tables (each rule can pass and can fail)."""
+same numbers), the claims on what the experiments return, and the claim logic on hand-made tables (each rule can
+pass and can fail; a failed control makes E5 not testable)."""
 
 import numpy as np
 import pandas as pd
@@ -8,7 +9,7 @@ import pytest
 from paperbook.chapters import ch05
 from paperbook.chapters.ch05 import claims
 from paperbook.chapters.ch05 import experiments as ex
-from paperbook.core.claims import NOT_REPRODUCED, REPRODUCED
+from paperbook.core.claims import FAILS, HOLDS, NOT_REPRODUCED, NOT_TESTABLE, REPRODUCED, VERDICTS
 from paperbook.core.params import validate
 
 DEFAULTS = {"profile": "fast", "seed": 0, "device": "cpu", "model_seeds": [0], "n_train": 60, "n_test": 30,
@@ -57,10 +58,14 @@ def test_the_experiments_run_end_to_end_and_workers_change_nothing():
     parallel = ex.fit_all(configs, [0], splits, workers=2, **_settings())
     for a, b in zip(serial, parallel):
         assert a["test acc"] == b["test acc"] and a["noise"] == b["noise"]
+        assert all((a["right"][k] == b["right"][k]).all() for k in a["right"])
     acc = ex.accuracy_table(serial)
     assert list(acc["config"]) == configs and acc["test acc"].between(0, 1).all()
     alignment = ex.alignment_table(serial, ex.null_alignment(16, 10, seed=0))
     assert list(alignment["config"]) == ["learn:0.1", "null"]
+    items = ex.item_scores(serial)
+    assert list(items) == ["train", "test", "ood", "fixed 0", "fixed 0.2", "scaled 0", "scaled 0.2"]
+    assert items["test"].shape == (30, 2) and items["test"].mean().tolist() == acc["test acc"].tolist()
     noise = ex.noise_table(serial)
     assert set(noise["protocol"]) == {"fixed", "scaled"}
     assert list(ex.noise_view(noise).columns) == ["encoding", "fixed 0.2", "scaled 0.2"]
@@ -72,34 +77,99 @@ def test_the_experiments_run_end_to_end_and_workers_change_nothing():
     assert all(m.shape == (16, 16) and np.allclose(m, m.T) for m in matrices.values())
 
 
-def _acc(**ood):
-    base = {"learn:0.1": 0.8, "learn:1.0": 0.85, "learn:2.0": 0.7, "sin2d": 0.85, "sin1d": 0.6, "nope": 0.4}
+def test_the_claims_read_what_the_experiments_return():
+    """Every encoding the claims read, two model seeds, one epoch: each claim gets a value and a verdict."""
+    splits = ex.make_splits(60, 30, 30, [3, 7], [9, 12], seed=0)
+    fits = ex.fit_all(list(ch05.NEEDED_CONFIGS), [0, 1], splits, workers=1, **_settings())
+    seeds = ex.seed_table(fits)
+    unit = {f["seed"]: np.linalg.norm(f["table0"]) for f in fits if f["config"] == "learn:1.0"}
+    small = next(f for f in fits if f["config"] == "learn:0.1" and f["seed"] == 1)
+    moved = seeds.set_index(["config", "seed"]).loc[("learn:0.1", 1), "movement, σ=1 units"]
+    assert moved == pytest.approx(np.linalg.norm(small["table"] - small["table0"]) / unit[1])
+    alignment = ex.alignment_table(fits, ex.null_alignment(16, 10, seed=0))
+    c = claims.chapter_claims(acc=ex.accuracy_table(fits), items=ex.item_scores(fits), seeds=seeds,
+                              alignment=alignment, noise_std=0.2)
+    table = c.table()
+    assert list(table["id"]) == [*(f"E{i}" for i in range(1, 10)), "C1"]
+    assert (table["ours"] != "n/a").all() and table["verdict"].isin(VERDICTS).all()
+    assert table.set_index("id").loc["E8", "interval"] != ""  # two seeds: an interval
+
+
+N = 400  # puzzles per hand-made split
+
+
+def _scores(shares: dict[str, float]) -> pd.DataFrame:
+    """Per-puzzle scores with the given accuracy per encoding (the first share x N puzzles right)."""
+    return pd.DataFrame({c: (np.arange(N) < round(a * N)).astype(float) for c, a in shares.items()})
+
+
+TEST = {"learn:0.1": 0.8, "learn:1.0": 0.85, "learn:2.0": 0.7, "sin2d": 0.85, "sin1d": 0.6, "nope": 0.4}
+
+
+def _acc(test=TEST, gaps=(0.1, 0.1), **ood):
     rows = []
-    for config, a in base.items():
+    for config, a in test.items():
         rows.append({"config": config, "encoding": config, "steps": 100, "train acc": a, "test acc": a,
-                     "test acc1": a + 0.1, "test acc2": a, "test acc3": a - 0.1,
+                     "test acc1": a + gaps[0], "test acc2": a, "test acc3": a - gaps[1],
                      "ood acc": ood.get(config.replace("learn:", "s").replace(".", ""), a)})
     return pd.DataFrame(rows)
 
 
-def _alignment(small=0.7, large=0.1, moved=(1.2, 0.1)):
-    return pd.DataFrame({"config": ["learn:0.1", "learn:1.0", "null"], "rho_manh": [small, large, 0.2],
-                         "rho_rowcol": [small, large, 0.2], "movement": [*moved, np.nan]})
+def _items(acc, noisy=(0.5, 0.4)):
+    test = dict(zip(acc["config"], acc["test acc"]))
+    noise = _scores({"learn:0.1": noisy[0], "learn:1.0": noisy[1]})
+    return {"test": _scores(test), "ood": _scores(dict(zip(acc["config"], acc["ood acc"]))),
+            "fixed 0.2": noise, "scaled 0.2": noise}
 
 
-def _noise(small=0.5, large=0.4):
-    return pd.DataFrame([{"config": c, "protocol": p, "noise": 0.2, "accuracy": a}
-                         for c, a in (("learn:0.1", small), ("learn:1.0", large)) for p in ("fixed", "scaled")])
+def _seeds(small=0.7, large=0.1, moved=(0.5, 0.1), unit=1.0):
+    """Two seeds; moved: ||P_T - P_0|| of the σ = 0.1 and σ = 1 tables, unit: the σ = 1 table's initial norm."""
+    rows = []
+    for seed, jitter in ((0, 0.0), (1, 0.01)):
+        for config, rho, move, norm in (("learn:0.1", small, moved[0], unit / 10),
+                                        ("learn:1.0", large, moved[1], unit)):
+            rows.append({"config": config, "seed": seed, "rho_manh": rho + jitter, "rho_rowcol": rho + jitter,
+                         "movement": move / norm, "movement, σ=1 units": move / unit + jitter})
+    return pd.DataFrame(rows)
+
+
+NULL = pd.DataFrame({"config": ["null"], "rho_manh": [0.2], "rho_rowcol": [0.2]})
+
+
+def _claims(acc, items=None, seeds=None):
+    return claims.chapter_claims(acc=acc, items=_items(acc) if items is None else items,
+                                 seeds=_seeds() if seeds is None else seeds, alignment=NULL, noise_std=0.2)
 
 
 def test_claims_pass_on_a_paper_like_table_and_fail_off_it():
-    good = claims.chapter_claims(acc=_acc(s01=0.9), alignment=_alignment(), noise=_noise(), noise_std=0.2)
+    good = _claims(_acc(s01=0.95))
     assert all(good.verdict(f"E{i}") == REPRODUCED for i in range(1, 10)), good.table()
-    bad = claims.chapter_claims(acc=_acc(s20=0.84, s01=0.5).assign(**{"test acc3": 0.95}),
-                                alignment=_alignment(small=0.2, moved=(0.2, 0.1)), noise=_noise(0.3, 0.4),
-                                noise_std=0.2)
+    assert good.verdict("C1") == HOLDS
+    bad_acc = _acc(gaps=(0.1, -0.1), s20=0.84, s01=0.5)
+    bad = _claims(bad_acc, items=_items(bad_acc, noisy=(0.3, 0.4)), seeds=_seeds(small=0.2, moved=(0.2, 0.1)))
     for cid in ("E1", "E2", "E3", "E5", "E7", "E8", "E9"):
         assert bad.verdict(cid) == NOT_REPRODUCED, cid
-    weak = _acc().assign(**{"test acc": [0.5, 0.5, 0.5, 0.5, 0.7, 0.4]})
-    w = claims.chapter_claims(acc=weak, alignment=_alignment(), noise=_noise(), noise_std=0.2)
+    weak = _acc(test={**{c: 0.5 for c in TEST}, "sin1d": 0.7, "nope": 0.4})
+    w = _claims(weak)
     assert w.verdict("E4") == NOT_REPRODUCED and w.verdict("E6") == NOT_REPRODUCED
+
+
+def test_e8_compares_movements_on_a_common_scale():
+    """Ten times the movement relative to its own start is the same absolute movement when P_0 = σ Z."""
+    same = _claims(_acc(), seeds=_seeds(moved=(0.1, 0.1)))
+    table = same.table().set_index("id")
+    assert same.verdict("E8") == NOT_REPRODUCED and "σ=0.1 / σ=1: 1.000" in table.loc["E8", "ours"]
+    assert same.quotes["moved_small_own"] == pytest.approx(10 * same.quotes["moved_large_own"])
+
+
+def test_a_model_at_chance_makes_e5_not_testable():
+    low = _acc(test={c: 0.3 for c in TEST})
+    c = _claims(low)
+    assert c.verdict("C1") == FAILS and c.verdict("E5") == NOT_TESTABLE
+    assert c.quotes["e5_verdict"] == NOT_TESTABLE
+
+
+def test_accuracy_claims_carry_per_puzzle_intervals():
+    table = _claims(_acc(s01=0.95)).table().set_index("id")
+    assert table.loc["E4", "interval"].startswith("[") and table.loc["E6", "interval"].startswith("- sin1d [")
+    assert table.loc["E1", "interval"] != "" and table.loc["E2", "kind"] == "claim-hard"

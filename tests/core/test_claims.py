@@ -199,3 +199,11 @@ def test_predicate_rules_have_no_margin():
 
 def test_a_count_exactly_at_a_zero_threshold_is_not_fragile():
     assert not at_most(0).decide(0).fragile
+
+
+def test_a_check_exactly_at_its_bound_holds_and_is_not_marked_fragile():
+    claims = Claims()
+    claims.add("T9", "depth within the grammar's bound", "5", 5, at_most(5), kind=CHECK, **ROW)
+    claims.add("T4", "accuracy", "0.97", 0.98, at_least(0.97), kind=CLAIM_HARD, **ROW)
+    fragile = claims.table().set_index("id")["fragile"]
+    assert not fragile["T9"] and fragile["T4"]

@@ -11,7 +11,8 @@ A row is one of four kinds, declared by every `Claims.add` (there is no default)
 Every rule says where its threshold comes from (`origin`): the paper, the spec (both set before any run), a theorem,
 or ``post hoc`` (set after a value was seen; such a row never reads plain "reproduced"). A rule decides with a
 signed margin in the metric's units (>= 0 where it holds); a verdict is *fragile* when that margin is within the
-metric's noise (its interval's half-width) or within 5% of a non-zero threshold. A value given as `Sample` (per-item
+metric's noise (its interval's half-width) or within 5% of a non-zero threshold (a check holds or fails: never
+fragile). A value given as `Sample` (per-item
 values: queries, test rows, data sets) gets a seeded 95% bootstrap interval (`scipy.stats.bootstrap`), and its
 verdict is "inconclusive" when the interval straddles the threshold.
 """
@@ -354,7 +355,8 @@ class Claims:
                 "ours": fmt(row.ours), "rule": row.rule.text, "origin": row.origin,
                 "margin": "" if d.margin is None or row.ours is None else self._signed(d.margin),
                 "interval": _interval_text(row.ours, self.digits, self.significant),
-                "verdict": self.verdict(row.cid), "fragile": bool(d.fragile and row.ours is not None), "note": note}
+                "verdict": self.verdict(row.cid),
+                "fragile": bool(d.fragile and row.ours is not None and row.kind != CHECK), "note": note}
 
     def table(self) -> pd.DataFrame:
         """Every row, paper claims first, then checks, then controls (each group in the order added)."""

@@ -19,10 +19,17 @@ from tqdm import tqdm
 from ...core.rng import np_rng, rng
 from ...memory.drdam import DrDAM, MrDAM
 from ...memory.features import FeatureConfig, RandomFeatureMap, rbf_kernel
-from ...memory.patterns import binary_patterns, draw_patterns, flip_bits, hamming_fraction, occlude
+from ...memory.patterns import binarize, binary_patterns, draw_patterns, flip_bits, hamming_fraction, occlude
 
 QUERY_TYPES = ("mem", "near", "rand")  # at a memory, 10% of its bits flipped, a fresh random pattern
 NEAR_FLIP = 0.1                        # fraction of bits flipped for a "near" query (round(0.1 D))
+ITEMS = ("items_E", "items_grad", "items_hamming")  # per-query values behind a mean, for the claims' intervals
+
+
+def without_items(table: pd.DataFrame) -> pd.DataFrame:
+    """The table without its per-query columns (ITEMS): what the CSVs and the displayed tables keep."""
+    return table.drop(columns=[c for c in ITEMS if c in table])
+
 
 def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
     """Least-squares slope of log y against log x (-0.5 for an error falling as 1/sqrt(Y))."""
@@ -51,9 +58,10 @@ def query_sets(xi: Tensor, nq: int, *, generator: torch.Generator, recipe: str =
     return {"mem": mem, "near": near, "rand": rand}
 
 
-def compare(mr: MrDAM, dr: DrDAM, q: Tensor) -> tuple[dict[str, float], tuple[Tensor, Tensor]]:
+def compare(mr: MrDAM, dr: DrDAM, q: Tensor, items: bool = False) -> tuple[dict, tuple[Tensor, Tensor]]:
     """Mean |E^ - E|, mean per-coordinate |grad E^ - grad E|, mean ||grad E^ - grad E||, their standard errors
-    (std/sqrt(n) over queries) and the clamped fraction; also DrDAM's (energy, gradient) at q."""
+    (std/sqrt(n) over queries) and the clamped fraction (with `items`, also the per-query |E^ - E| and
+    per-coordinate gradient errors as tuples); also DrDAM's (energy, gradient) at q."""
     energy, grad, clamped = dr.evaluate(q)
     dE = (energy - mr.energy(q)).abs()  # (n,)
     dG = grad - mr.grad(q)  # (n, D)
@@ -61,15 +69,17 @@ def compare(mr: MrDAM, dr: DrDAM, q: Tensor) -> tuple[dict[str, float], tuple[Te
     se = lambda v: float(v.std() / math.sqrt(len(v))) if len(v) > 1 else 0.0  # noqa: E731
     stats = {"err_E": float(dE.mean()), "se_E": se(dE), "err_grad": float(per_coord.mean()), "se_grad": se(per_coord),
              "err_grad_l2": float(l2.mean()), "se_grad_l2": se(l2), "clamp_frac": float(clamped.double().mean())}
+    if items:
+        stats |= {"items_E": tuple(dE.tolist()), "items_grad": tuple(per_coord.tolist())}
     return stats, (energy, grad)
 
 
 def error_vs_features(dims, K: int, nq: int, betas, Ys, *, kind: str = "sincos", seed: int, device,
-                      stream: str = "fig3", recipe: str = "iid") -> pd.DataFrame:
+                      stream: str = "fig3", recipe: str = "iid", items: bool = False) -> pd.DataFrame:
     """Fig 3: approximation error vs Y per (D, beta, query type), with the random-guess levels
     |E(mem) - E^(rand)| and per-coordinate |grad E(mem) - grad E^(rand)| (the paper's red line), and the mean
     squared distance of each query type to the memories. Memories and random queries are drawn by `recipe`
-    from the random stream (seed, stream, D)."""
+    from the random stream (seed, stream, D); `items` keeps the per-query errors (ITEMS)."""
     rows = []
     for dim in tqdm(dims, desc="Fig 3: D", leave=False):
         g = rng(seed, stream, dim)
@@ -80,7 +90,7 @@ def error_vs_features(dims, K: int, nq: int, betas, Ys, *, kind: str = "sincos",
             mr = MrDAM(xi, beta)
             for Y in Ys:
                 dr = make_model(xi, beta, Y, kind=kind, seed=seed, device=device)
-                stats = {name: compare(mr, dr, q) for name, q in queries.items()}
+                stats = {name: compare(mr, dr, q, items) for name, q in queries.items()}
                 rand_E, rand_G = stats["rand"][1]
                 guess_E = float((mr.energy(queries["mem"]) - rand_E).abs().mean())
                 guess_G = float((mr.grad(queries["mem"]) - rand_G).abs().mean())
@@ -91,10 +101,11 @@ def error_vs_features(dims, K: int, nq: int, betas, Ys, *, kind: str = "sincos",
 
 
 def far_from_memories(dim: int, K: int, nq: int, beta: float, Ys, recipes, *, seed: int, device) -> pd.DataFrame:
-    """The caveat's cell of Fig 3 (one D and beta) under each pattern recipe: "iid" repeats Fig 3's own draws
-    (same stream), "official" draws memories and random queries as the official scripts do."""
-    return pd.concat([error_vs_features([dim], K, nq, [beta], Ys, seed=seed, device=device, recipe=r).assign(recipe=r)
-                      for r in recipes], ignore_index=True)
+    """The caveat's cell of Fig 3 (one D and beta) under each pattern recipe, with the per-query errors: "iid"
+    repeats Fig 3's own draws (same stream), "official" draws memories and random queries as the official scripts
+    do."""
+    return pd.concat([error_vs_features([dim], K, nq, [beta], Ys, seed=seed, device=device, recipe=r, items=True)
+                      .assign(recipe=r) for r in recipes], ignore_index=True)
 
 
 def slopes(errors: pd.DataFrame) -> pd.DataFrame:
@@ -145,7 +156,8 @@ def storage_check(dim: int, K: int, Y: int, beta: float, *, seed: int, device) -
 def retrieval_agreement(dim: int, K: int, nq: int, betas, Ys, alpha: float, depth: int, *, seed: int,
                         device) -> pd.DataFrame:
     """Fig 4A: both models descend from the same queries; normalised Hamming distance between their binarised
-    fixed points, and each model's bit error against the memory a query came from (mem and near queries)."""
+    fixed points (and per query, `items_hamming`), and each model's bit error against the memory a query came
+    from (mem and near queries)."""
     g = rng(seed, "fig4a")
     xi = binary_patterns(K, dim, generator=g).to(device)
     queries = query_sets(xi, nq, generator=g)
@@ -162,10 +174,17 @@ def retrieval_agreement(dim: int, K: int, nq: int, betas, Ys, alpha: float, dept
                 source = xi[:nq] if name != "rand" else None
                 rows.append({"D": dim, "K": K, "alpha": alpha, "depth": depth, "beta": beta, "Y": Y, "query": name,
                              "hamming": hamming_fraction(dr_fixed[name], mr_fixed[name]),
+                             "items_hamming": tuple(query_hamming(dr_fixed[name], mr_fixed[name]).tolist()),
                              "bit_error_Mr": hamming_fraction(mr_fixed[name], source) if source is not None else np.nan,
                              "bit_error_Dr": hamming_fraction(dr_fixed[name], source) if source is not None else np.nan,
                              "clamp_frac_start": float(dr.clamped(q).double().mean())})
     return pd.DataFrame(rows)
+
+
+def query_hamming(a: Tensor, b: Tensor) -> Tensor:
+    """Fraction of differing bits per query between binarised states; its mean is hamming_fraction. Shape:
+    (n, D), (n, D) -> (n,)."""
+    return (binarize(a) != binarize(b)).double().mean(-1)
 
 
 def kernel_estimates(dim: int, betas, Ys, n_pairs: int, *, seed: int, device) -> tuple[pd.DataFrame, dict]:
@@ -232,9 +251,14 @@ class CompletionResult:
     table: pd.DataFrame  # per model and Y: nearest-memory accuracy, distance to MrDAM, energy gap
 
 
+def nearest_memory_hits(x: Tensor, xi: Tensor, sources: Tensor) -> Tensor:
+    """Whether each state's nearest memory is the one it came from. Shape: (n, D), (K, D), (n,) -> (n,) bool."""
+    return torch.cdist(x, xi).argmin(-1) == sources
+
+
 def nearest_memory_accuracy(x: Tensor, xi: Tensor, sources: Tensor) -> float:
     """Fraction of states whose nearest memory is the one they came from. Shape: (n, D), (K, D), (n,)."""
-    return float((torch.cdist(x, xi).argmin(-1) == sources).double().mean())
+    return float(nearest_memory_hits(x, xi, sources).double().mean())
 
 
 def completion(X: np.ndarray, K: int, nq: int, beta: float, Ys, occlude_frac: float, alpha: float, depth: int, *,

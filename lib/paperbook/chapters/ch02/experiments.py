@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
+from sklearn.metrics import silhouette_samples
 from tqdm import tqdm
 
 from ...memory.clam_train import ClAMConfig, config_table, fit_clam_grid, grid_configs, labels_of
@@ -64,33 +66,53 @@ def gaussians(data_seed: int, alpha: float, lrs, betas, epochs: int, noise: floa
             "kmeans_labels": km, "kmeans": evaluate(X, km, y, min_size=min_size)}
 
 
-def _best(table: pd.DataFrame, k: int | None = None) -> dict | None:
-    """Best-SC row of a grid, over all rows or over those with exactly k effective clusters (each of at least
-    the minimum size); a configuration aborted by a NaN loss is never selected (the official code drops it)."""
+def _best_index(table: pd.DataFrame, k: int | None = None):
+    """Index of the best-SC row of a grid, over all rows or over those with exactly k effective clusters (each of
+    at least the minimum size); a configuration aborted by a NaN loss is never selected (the official code drops
+    it). None when no row qualifies."""
     rows = table[~table["failed"]] if "failed" in table else table
     rows = rows if k is None else rows[rows["n_effective"] == k]
-    return None if rows.empty else rows.loc[rows["sc"].idxmax()].to_dict()
+    return None if rows.empty else rows["sc"].idxmax()
+
+
+def _best(table: pd.DataFrame, k: int | None = None) -> dict | None:
+    """Best-SC row of a grid (see _best_index) as a dict; None when no row qualifies."""
+    i = _best_index(table, k)
+    return None if i is None else table.loc[i].to_dict()
+
+
+def point_silhouettes(X, labels) -> np.ndarray | None:
+    """Silhouette of every sample (their mean is the SC); None for a single cluster (SC -1 by convention)."""
+    return silhouette_samples(X, labels) if len(np.unique(labels)) > 1 else None
+
+
+def _clam_points(X, table: pd.DataFrame, labels: np.ndarray, k: int) -> dict:
+    """Per-sample silhouettes of ClAM best of grid and best at k (absent where no configuration qualifies)."""
+    picks = {"ClAM best of grid": _best_index(table), "ClAM best at k": _best_index(table, k)}
+    return {m: point_silhouettes(X, labels[i]) for m, i in picks.items() if i is not None}
 
 
 def sc_comparison(names: Sequence[str], *, num_clusters: int, min_cluster_size: int, betas, lrs, fills,
                   epochs: int, batch: int, mask_p: float, min_masked: int, kmeans_n_init: int,
                   kmeans_max_iter: int, extra: bool, skm_intervals: Sequence[int], device,
-                  seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+                  seed: int) -> tuple[pd.DataFrame, pd.DataFrame, dict, dict]:
     """The paper's table: per data set, ClAM best of grid, ClAM best at exactly k effective clusters, k-means,
     SKM best of grid and at k (when skm_intervals is not empty) and, with extra, spectral and agglomerative;
     each with SC, NMI, ARI (labelled sets), non-empty and effective clusters and the cluster sizes. Also every
-    ClAM grid row."""
-    summary, grids, fits = [], [], {}
+    ClAM grid row, the fits, and per data set the per-sample silhouettes of the ClAM rows and k-means (the
+    claims' paired intervals)."""
+    summary, grids, fits, points = [], [], {}, {}
     for name in tqdm(names, desc="SC table: data sets", leave=False):
         X, y, n_classes = load_clustering(name)
         k, min_size = num_clusters or n_classes, effective_size(len(X), min_cluster_size)
         configs = grid_configs(k, betas=betas, lrs=lrs, fills=fills, epochs=epochs, batch=batch, mask_p=mask_p,
                                min_masked=min_masked)
-        table, _, fit = fit_and_score(X, y, configs, device=device, seed=seed, min_size=min_size)
+        table, labels, fit = fit_and_score(X, y, configs, device=device, seed=seed, min_size=min_size)
         fits[name] = (fit, table)
         grids.append(table.assign(dataset=name, k=k))
         base = {"dataset": name, "n": X.shape[0], "d": X.shape[1], "k": k, "min_size": min_size}
         kmeans = kmeans_baseline(X, k, kmeans_n_init, kmeans_max_iter, seed)
+        points[name] = {**_clam_points(X, table, labels, k), "k-means": point_silhouettes(X, kmeans)}
         methods = {"ClAM best of grid": _best(table), "ClAM best at k": _best(table, k),
                    "k-means": evaluate(X, kmeans, y, min_size=min_size)}
         if skm_intervals:
@@ -103,7 +125,7 @@ def sc_comparison(names: Sequence[str], *, num_clusters: int, min_cluster_size: 
             scores = {m: (row or {}).get(m) for m in SCORES}
             summary.append({**base, "method": method, **scores,
                             "beta": (row or {}).get("beta") if method.startswith("ClAM") else None})
-    return pd.DataFrame(summary), pd.concat(grids, ignore_index=True), fits
+    return pd.DataFrame(summary), pd.concat(grids, ignore_index=True), fits, points
 
 
 def sc_table_view(summary: pd.DataFrame) -> pd.DataFrame:
@@ -124,22 +146,24 @@ def ablation_configs(k: int, **shared) -> dict[str, ClAMConfig]:
 
 
 def masking_ablation(names: Sequence[str], *, beta: float, lr: float, epochs: int, batch: int, mask_p: float,
-                     min_masked: int, min_cluster_size: int, device, seed: int) -> pd.DataFrame:
+                     min_masked: int, min_cluster_size: int, device, seed: int) -> tuple[pd.DataFrame, dict]:
     """Self-supervised ClAM with each fill (mean/min/max), with the official mask sampling (with replacement,
-    never dimension 0, possibly empty), and unmasked ClAM; same seed, init, batches and masks."""
-    rows = []
+    never dimension 0, possibly empty), and unmasked ClAM; same seed, init, batches and masks. Also, per data
+    set and variant, the per-sample silhouettes (the claims' paired intervals)."""
+    rows, points = [], {}
     for name in tqdm(names, desc="masking ablation: data sets", leave=False):
         X, y, k = load_clustering(name)
         variants = ablation_configs(k, beta=beta, lr=lr, epochs=epochs, batch=batch, mask_p=mask_p)
         variants = {v: c if c.official_quirks else replace(c, min_masked=min_masked) for v, c in variants.items()}
-        scores = {}
+        scores, points[name] = {}, {}
         for quirks in (False, True):  # the mask sampler is shared by a jointly trained grid: two fits
             group = {v: c for v, c in variants.items() if c.official_quirks == quirks}
-            table, _, _ = fit_and_score(X, y, list(group.values()), device=device, seed=seed,
-                                        min_size=effective_size(len(X), min_cluster_size))
+            table, labels, _ = fit_and_score(X, y, list(group.values()), device=device, seed=seed,
+                                             min_size=effective_size(len(X), min_cluster_size))
             scores.update({v: table.iloc[i][SCORES].to_dict() for i, v in enumerate(group)})
+            points[name].update({v: point_silhouettes(X, labels[i]) for i, v in enumerate(group)})
         rows += [{"dataset": name, "k": k, "variant": v, **scores[v]} for v in variants]
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), points
 
 
 def grid_overview(grid: pd.DataFrame) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from ...compose import cdag as C
 from ...compose import scan
 from ...compose.evaluate import error_propagation, sensitivity_ratio
 from ...compose.treeops import make_dataset, make_table
-from ...compose.treeops_models import accuracy, make_model, train
+from ...compose.treeops_models import make_model, train
 from ...core.rng import int_seed, np_rng, rng
 
 WINDOW = 3  # local attention: each position reads its two neighbours and itself
@@ -116,6 +116,14 @@ def range_label(r: Sequence[int]) -> str:
     return f"{r[0]}-{r[1]} leaves"
 
 
+@torch.no_grad()
+def correct(model: torch.nn.Module, data, batch: int = 500) -> np.ndarray:
+    """Per-item correctness (1.0 or 0.0) of the model's predictions on `data`; its mean is the accuracy."""
+    model.eval()
+    preds = [model(data.trees[lo:lo + batch]).argmax(-1).cpu().numpy() for lo in range(0, len(data), batch)]
+    return (np.concatenate(preds) == data.labels).astype(float)
+
+
 def treeops(models: Sequence[str], n_train: Sequence[int], repeats: int, train_leaves: Sequence[int],
             test_ranges: Sequence[Sequence[int]], n_test: int, *, table_seed: int, steps: int, batch: int, lr: float,
             dim: int, seed: int, device) -> pd.DataFrame:
@@ -138,8 +146,10 @@ def treeops(models: Sequence[str], n_train: Sequence[int], repeats: int, train_l
                 train(model, data, steps=steps, batch=batch, lr=lr, generator=rng(seed, "treeops-batches", name, n, r),
                       desc=f"{name} n={n}")
                 seconds = time.perf_counter() - start
-                rows += [{"model": name, "n_train": n, "repeat": r, "range": label, "accuracy": accuracy(model, test),
-                          "train_s": seconds} for label, test in tests.items()]
+                for label, test in tests.items():
+                    right = correct(model, test)
+                    rows.append({"model": name, "n_train": n, "repeat": r, "range": label,
+                                 "accuracy": float(right.mean()), "correct": right, "train_s": seconds})
     return pd.DataFrame(rows)
 
 
@@ -162,12 +172,48 @@ def scan_parse_complexity(tf_blocks: int) -> pd.DataFrame:
 
 
 def ops_summary(runs: pd.DataFrame) -> pd.DataFrame:
-    """Accuracy per model, training size and range: mean (and sd over repeats when there are several)."""
-    g = runs.groupby(["model", "n_train", "range"], sort=False)["accuracy"]
-    out = g.mean().rename("accuracy").reset_index()
+    """Accuracy per model, training size and range: mean (and sd over repeats when there are several), and the
+    per-item correctness of every repeat, concatenated in repeat order (the same test items for every model)."""
+    groups = runs.groupby(["model", "n_train", "range"], sort=False)
+    out = groups["accuracy"].mean().rename("accuracy").reset_index()
     if runs["repeat"].nunique() > 1:
-        out["sd"] = g.std().to_numpy()
+        out["sd"] = groups["accuracy"].std().to_numpy()
+    out["correct"] = pd.Series([np.concatenate(list(c)) for _, c in groups["correct"]], dtype=object)
     return out
+
+
+def blind_accuracy(table: np.ndarray, leaf_range: Sequence[int], max_leaves: int = 8) -> float | None:
+    """The expected accuracy of the best predictor that sees the leaves but not the brackets, on the generator's
+    distribution over `leaf_range` (leaf count uniform, split points uniform, leaves uniform): the mean over leaf
+    sequences of the largest posterior probability of a root value. Exact, by enumerating every leaf sequence;
+    None beyond `max_leaves` leaves (p^n sequences)."""
+    lo, hi = leaf_range
+    if hi > max_leaves:
+        return None
+    p = len(table)
+    onehot = np.zeros((p, p, p))
+    onehot[np.arange(p)[:, None], np.arange(p)[None, :], table] = 1.0
+    dist = {1: np.eye(p)}  # dist[n][s, v]: P(root value v | leaf sequence s of n leaves), s in base-p order
+    for n in range(2, hi + 1):
+        splits = [np.einsum("ia,jb,abv->ijv", dist[k], dist[n - k], onehot).reshape(-1, p) for k in range(1, n)]
+        dist[n] = sum(splits) / (n - 1)
+    return float(np.mean([dist[n].max(axis=1).mean() for n in range(lo, hi + 1)]))
+
+
+def grammar_bounds(rules) -> dict[str, int]:
+    """What a grammar guarantees of its parse cDAGs (`rules`: lark rules): arity at most the longest right-hand
+    side, path-LoI 1 (a parse is a tree: every node has one parent), and depth at most the longest chain of
+    nonterminals (the grammar must not be recursive)."""
+    below = {}
+    for rule in rules:
+        below.setdefault(rule.origin.name, set()).update(s.name for s in rule.expansion if not s.is_term)
+
+    def height(symbol: str, seen: frozenset) -> int:
+        if symbol in seen:
+            raise ValueError(f"recursive grammar (through {symbol!r}): its parse depth is unbounded")
+        return 1 + max((height(s, seen | {symbol}) for s in below[symbol]), default=0)
+    return {"max arity": max(len(rule.expansion) for rule in rules), "max path-LoI": 1,
+            "max depth": max(height(s, frozenset()) for s in below)}
 
 
 def wide(summary: pd.DataFrame) -> pd.DataFrame:

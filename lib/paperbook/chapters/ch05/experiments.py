@@ -53,8 +53,8 @@ def fit_one(config: str, model_seed: int, splits: dict[str, lst.LSTData], *, d: 
             every_block: bool, lr: float, batch: int, epochs: int, weight_decay: float, noise_levels: list[float],
             seed: int, device: str) -> dict:
     """Train one grid transformer and measure it: its mean training loss per epoch, accuracies (test, ood, per
-    level), accuracy under each noise protocol and level, and for table encodings the input table before and
-    after training."""
+    level), accuracy under each noise protocol and level, which puzzles it answers right (out["right"]: test, ood
+    and "<protocol> <level>" under noise) and for table encodings the input table before and after training."""
     kind, sigma = parse_config(config)
     cfg = GridTransformerConfig(pe=kind, sigma=sigma, d=d, layers=layers, heads=heads, pe_every_block=every_block)
     model = GridTransformer(cfg, seed=int_seed(seed, "model", model_seed))
@@ -64,14 +64,19 @@ def fit_one(config: str, model_seed: int, splits: dict[str, lst.LSTData], *, d: 
     per_epoch = len(losses) // epochs
     out = {"config": config, "kind": kind, "sigma": sigma, "seed": model_seed, "steps": len(losses),
            "loss curve": np.asarray(losses[: per_epoch * epochs]).reshape(epochs, per_epoch).mean(1)}
+    out["right"] = {}
     for split in ("train", "test", "ood"):
-        out.update({f"{split} {k}": v for k, v in accuracy(splits[split], predict(model, splits[split],
-                                                                                    device=device)).items()})
-    out["noise"] = [{"config": config, "seed": model_seed, "protocol": mode, "noise": level,
-                     "accuracy": accuracy(splits["test"], predict(
-                         model, splits["test"], noise=level, scaled=mode == "scaled", device=device,
-                         generator=rng(seed, "noise", config, model_seed, mode, int(round(level * 1000)))))["acc"]}
-                    for mode in NOISE_MODES for level in noise_levels]
+        predicted = predict(model, splits[split], device=device)
+        out.update({f"{split} {k}": v for k, v in accuracy(splits[split], predicted).items()})
+        out["right"][split] = predicted == splits[split].y
+    out["noise"] = []
+    for mode in NOISE_MODES:
+        for level in noise_levels:
+            predicted = predict(model, splits["test"], noise=level, scaled=mode == "scaled", device=device,
+                                generator=rng(seed, "noise", config, model_seed, mode, int(round(level * 1000))))
+            out["noise"].append({"config": config, "seed": model_seed, "protocol": mode, "noise": level,
+                                 "accuracy": accuracy(splits["test"], predicted)["acc"]})
+            out["right"][f"{mode} {level:g}"] = predicted == splits["test"].y
     if table0 is not None:
         tableT = model.table.detach().cpu()
         out.update(table0=table0.cpu().numpy(), table=tableT.numpy(), **analysis.grid_alignment(tableT))
@@ -117,7 +122,7 @@ ACC_COLUMNS = ["test acc", "test acc1", "test acc2", "test acc3", "ood acc", "oo
 def accuracy_table(fits: list[dict]) -> pd.DataFrame:
     """Per encoding: seeds, optimiser steps, and the mean (with several seeds also the sd) over seeds of each
     accuracy, training accuracy included."""
-    df = pd.DataFrame([{k: v for k, v in f.items() if not isinstance(v, (list, np.ndarray))} for f in fits])
+    df = pd.DataFrame([{k: v for k, v in f.items() if not isinstance(v, (list, dict, np.ndarray))} for f in fits])
     g = df.groupby("config", sort=False)
     table = g[["train acc", *ACC_COLUMNS]].mean()
     if df["seed"].nunique() > 1:
@@ -146,16 +151,41 @@ def accuracy_view(table: pd.DataFrame) -> pd.DataFrame:
     return view
 
 
+COMMON_SCALE = "learn:1.0"  # movements on a common scale are in units of this table's initial norm
+
+
+def seed_table(fits: list[dict]) -> pd.DataFrame:
+    """Per table encoding and seed: rho_manh, rho_rowcol of the trained table, and for learnable tables how far
+    training moved it, ||P_T - P_0||, relative to its own initial norm ("movement") and to the initial norm of
+    the same seed's σ = 1 table ("movement, σ=1 units": a common scale; NaN without that table)."""
+    unit = {f["seed"]: np.linalg.norm(f["table0"]) for f in fits if f["config"] == COMMON_SCALE}
+    rows = [{"config": f["config"], "encoding": _label(f["config"]), "seed": f["seed"], "rho_manh": f["rho_manh"],
+             "rho_rowcol": f["rho_rowcol"], "movement": f["movement"],
+             "movement, σ=1 units": np.linalg.norm(f["table"] - f["table0"]) / unit.get(f["seed"], np.nan)
+             if f["kind"] == "learn" else np.nan} for f in fits if "table" in f]
+    return pd.DataFrame(rows)
+
+
 def alignment_table(fits: list[dict], null: np.ndarray) -> pd.DataFrame:
-    """Per table encoding: mean over seeds of rho_manh, rho_rowcol (of the trained table; fixed tables do not
-    move) and the learnable tables' movement, then the 99th percentile of |rho| over untrained N(0, 1) tables."""
-    rows = [{"config": f["config"], "encoding": _label(f["config"]), "rho_manh": f["rho_manh"],
-             "rho_rowcol": f["rho_rowcol"], "movement": f["movement"]} for f in fits if "table" in f]
-    table = pd.DataFrame(rows).groupby(["config", "encoding"], sort=False).mean().reset_index()
+    """Per table encoding: seed_table's columns, mean over seeds, then the 99th percentile of |rho| over
+    untrained N(0, 1) tables."""
+    table = seed_table(fits).drop(columns="seed").groupby(["config", "encoding"], sort=False).mean().reset_index()
     q = np.quantile(np.abs(null), 0.99, axis=0)
     chance = {"config": "null", "encoding": f"random N(0,1), |rho| 99th pct of {len(null)}", "rho_manh": q[0],
-              "rho_rowcol": q[1], "movement": float("nan")}
+              "rho_rowcol": q[1]}
     return pd.concat([table, pd.DataFrame([chance])], ignore_index=True)
+
+
+def item_scores(fits: list[dict]) -> dict[str, pd.DataFrame]:
+    """Per split ("train", "test", "ood", and "<protocol> <level>" under noise): a puzzle x encoding table of the
+    share of seeds that answer the puzzle right (the per-item values of the accuracy claims)."""
+    scores = {}
+    for split in fits[0]["right"]:
+        by_config: dict[str, list[np.ndarray]] = {}
+        for f in fits:
+            by_config.setdefault(f["config"], []).append(f["right"][split])
+        scores[split] = pd.DataFrame({c: np.mean(v, axis=0) for c, v in by_config.items()})
+    return scores
 
 
 def loss_curves(fits: list[dict]) -> pd.DataFrame:

@@ -266,9 +266,13 @@ def deletion_areas(curves: pd.DataFrame) -> pd.DataFrame:
 
 
 def top_features(analyses: dict[str, dict], data: str, k: int = 3) -> list[int]:
-    """The k most important R-NRN features of a data set, most important first; only features of positive
-    importance count, so there may be fewer than k."""
-    importance = analyses[data]["importances"]["R-NRN"]
+    """The k most important R-NRN features of a data set, most important first (see `ranked`)."""
+    return ranked(analyses[data]["importances"]["R-NRN"], k)
+
+
+def ranked(importance: np.ndarray, k: int) -> list[int]:
+    """The k features of largest importance, most important first; only features of positive importance count,
+    so there may be fewer than k."""
     return [int(j) for j in np.argsort(-importance, kind="stable")[:k] if importance[j] > 0]
 
 

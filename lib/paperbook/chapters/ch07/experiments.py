@@ -221,16 +221,17 @@ def spread_table(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def val_size_rows(grid: dict, task: str, k: int, sizes, linc: dict) -> pd.DataFrame:
-    """LinC's test accuracy when its probe is the first m val examples, for m in sizes, per demo seed (ICL and
-    CC do not depend on m)."""
-    rows = []
+    """One row per test query: whether it is predicted correctly when LinC's probe is the first m val examples, for
+    m in sizes, per demo seed and method (ICL and CC do not depend on m)."""
+    frames = []
     for (t, shots, s), sc in grid.items():
         if (t, shots) != (task, k):
             continue
         for m in sizes:
             for method, P in calibrated(sc, n_val=m, **linc).items():
-                rows.append({"n_val": m, "demo_seed": s, "method": method, "acc": float((P.argmax(-1) == sc.y).mean())})
-    return pd.DataFrame(rows)
+                frames.append(pd.DataFrame({"n_val": m, "demo_seed": s, "method": method,
+                                            "query": np.arange(len(sc.y)), "correct": P.argmax(-1) == sc.y}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def sensitivity_rows(grid: dict, lrs, epochs, init: str) -> pd.DataFrame:
@@ -244,15 +245,17 @@ def sensitivity_rows(grid: dict, lrs, epochs, init: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def example_rows(grid: dict, linc: dict) -> pd.DataFrame:
-    """One row per test prediction of every main configuration and method: entropy in bits, confidence and
-    correctness (for the histograms and reliability diagrams)."""
+def example_rows(grid: dict, linc: dict, keys=("task", "shots", "demo_seed")) -> pd.DataFrame:
+    """One row per test prediction of every configuration and method: the query's index, the predicted class,
+    entropy in bits, confidence and correctness (for the histograms, reliability diagrams and per-query claims);
+    the grid's key fields are named by `keys`."""
     frames = []
-    for (task, k, s), sc in grid.items():
+    for key, sc in grid.items():
         for method, P in calibrated(sc, **linc).items():
-            frames.append(pd.DataFrame({"task": task, "shots": k, "demo_seed": s, "method": method,
-                                        "classes": P.shape[1], "entropy_bits": entropy_bits(P),
-                                        "confidence": P.max(-1), "correct": P.argmax(-1) == sc.y}))
+            frames.append(pd.DataFrame({**dict(zip(keys, key)), "method": method, "classes": P.shape[1],
+                                        "query": np.arange(len(sc.y)), "predicted": P.argmax(-1),
+                                        "entropy_bits": entropy_bits(P), "confidence": P.max(-1),
+                                        "correct": P.argmax(-1) == sc.y}))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -277,6 +280,6 @@ def probe_ablation(rows: pd.DataFrame, alt_rows: pd.DataFrame, val_demos: str) -
 
 
 def nval_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """Probe size x method: test accuracy, mean over demonstration sets."""
-    mean = rows.groupby(["n_val", "method"], sort=False)["acc"].mean().unstack("method")[list(METHODS)]
+    """Probe size x method: test accuracy, mean over demonstration sets and queries."""
+    mean = rows.groupby(["n_val", "method"], sort=False)["correct"].mean().unstack("method")[list(METHODS)]
     return mean.reset_index().rename_axis(columns=None)

@@ -80,7 +80,7 @@ def plot_reliability(examples: pd.DataFrame, ece: dict, n_bins: int = 10) -> plt
 def plot_accuracy_vs_nval(rows: pd.DataFrame) -> plt.Figure:
     """Test accuracy against the number of labelled probe examples (mean over demonstration sets)."""
     fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.6, 2.8))
-    mean = rows.groupby(["method", "n_val"])["acc"].mean()
+    mean = rows.groupby(["method", "n_val"])["correct"].mean()
     for method in METHODS:
         ax.plot(mean[method].index, mean[method].values, marker="o", label=method, color=COLOURS[method],
                 ls="-" if method == "LinC" else "--")
