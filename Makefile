@@ -17,7 +17,7 @@ export HF_HUB_DISABLE_PROGRESS_BARS := 1
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: chromium setup book chapters chapter full html check test golden new-chapter lock screenshots lab clean
+.PHONY: chromium setup book chapters chapter full html check test golden sweep new-chapter lock screenshots lab clean
 .DEFAULT_GOAL := book
 
 setup: $(STAMP) $(MATHJAX)  ## idempotent: venv + pinned packages, local MathJax
@@ -86,6 +86,14 @@ golden: setup  ## refresh the committed executed notebooks in place (the nbval g
 	  tmp=$$(dirname $$nb)/.$$(basename $$nb .ipynb).tmp.ipynb; \
 	  TQDM_DISABLE=1 PAPERBOOK_RECORD=1 $(VENV)/bin/papermill --cwd "$$(dirname $$nb)" "$$nb" "$$tmp" && mv "$$tmp" "$$nb" \
 	    || { rm -f "$$tmp"; exit 1; }; done
+
+# Seeds 0..SEEDS-1 of chapter CH as papermill tasks on Dask (paperbook.core.sweep): a LocalCluster of WORKERS seeds
+# at a time with THREADS torch threads each (default: 1 x 2, the faster layout on 2 cores), or the cluster at
+# $$DASK_SCHEDULER_ADDRESS. Writes the sweep record figures/<slug>-seeds/ (PROFILE=full: figures/<slug>-full-seeds/).
+sweep: setup  ## make sweep CH=05 SEEDS=5: the claims at several seeds, the record figures/<slug>-seeds/
+	@test -n "$(CH)" || { echo "usage: make sweep CH=05 SEEDS=5" >&2; exit 2; }
+	$(PY) -m paperbook.core.sweep $(CH) --seeds $(or $(SEEDS),5) --profile $(or $(PROFILE),fast) \
+	  $(if $(WORKERS),--workers $(WORKERS)) $(if $(THREADS),--threads $(THREADS)) $(if $(GPU),--gpu)
 
 new-chapter: setup  ## make new-chapter NN=03 SLUG=compositional_complexity: start a chapter from the skeleton
 	@test -n "$(NN)" -a -n "$(SLUG)" || { echo "usage: make new-chapter NN=03 SLUG=compositional_complexity" >&2; exit 2; }

@@ -57,9 +57,8 @@ def test_a_failed_check_stops_the_run_before_anything_is_published(tmp_path):
     broken = lawful_errors().assign(err=[0.1, float("nan"), 0.01])
     table = claims.chapter_claims(errors=broken)
     assert table.failed_checks() == ["K1"]
-    run = start({"profile": "fast", "seed": 0, "device": "cpu", "fig1_ns": [10, 100], "fig1_trials": 10}, ch,
-                threads=1, root=tmp_path)
-    with pytest.raises(CheckFailed, match="K1"):
+    params = {"profile": "fast", "seed": 0, "device": "cpu", "fig1_ns": [10, 100], "fig1_trials": 10}
+    with start(params, ch, threads=1, root=tmp_path) as run, pytest.raises(CheckFailed, match="K1"):
         run.claims(table)
     assert not (tmp_path / ".cache" / "figures" / ch.SLUG).exists(), "a failed run publishes nothing"
 

@@ -25,9 +25,11 @@ import pandas as pd
 
 from .artifacts import atomic_write
 from .chapters import full_record, notebooks
-from .display import FIGURE_KEY
+from .display import FIGURE_KEY, claims_html
 from .pages import Shown, chapter_table, parameter_table, provenance_table, status_table
+from .provenance import stale_reasons
 from .run import repo_root
+from .sweep import record_folder
 
 RUN_ID = re.compile(r"· run ([0-9a-f]{12})\b")  # printed by Run.finish
 
@@ -99,6 +101,28 @@ def fold_parameters(nb, values: dict, slug: str) -> None:
     nb.cells.insert(nb.cells.index(cells[-1]) + 1, table)
 
 
+def fresh_sweep(root: Path, slug: str, profile: str) -> pd.DataFrame | None:
+    """The stability table (indexed by claim id) of the chapter's sweep record for `profile`, if that record was
+    made by the code and notebook this checkout holds; else None."""
+    folder = record_folder(root, slug, profile)
+    if not (folder / "provenance.json").exists():
+        return None
+    record = json.loads((folder / "provenance.json").read_text())
+    if stale_reasons(root, record, root / "notebooks" / f"{slug}.ipynb"):
+        return None
+    return pd.read_csv(folder / "stability.csv", keep_default_na=False).set_index("id")
+
+
+def show_sweep(nb, claims: pd.DataFrame, seed: int, sweep: pd.DataFrame | None) -> None:
+    """Replace the claims table the run displayed by the same table read across the sweep's seeds."""
+    if sweep is None:
+        return
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if "paperbook-claims" in out.get("data", {}).get("text/html", ""):
+                out["data"]["text/html"] = claims_html(claims, seed=seed, sweep=sweep)
+
+
 def prepare(root: Path, source: Path) -> None:
     """Give every chapter an executed copy in source/chapters (its committed run of record where none was
     executed), caption its figures, fold its parameters, and write the generated pages from the runs those copies
@@ -112,12 +136,16 @@ def prepare(root: Path, source: Path) -> None:
             shutil.copyfile(committed_notebook(root, slug), executed)
             folder = shown_outputs(root, executed, slug)
         record = json.loads((folder / "provenance.json").read_text()) if folder else None
-        claims = pd.read_csv(folder / "claims.csv") if folder and (folder / "claims.csv").exists() else None
+        claims = (pd.read_csv(folder / "claims.csv", keep_default_na=False)
+                  if folder and (folder / "claims.csv").exists() else None)
+        sweep = fresh_sweep(root, slug, record["profile"]) if record and record["seed"] == 0 else None
         nb = nbformat.read(executed, as_version=4)
         caption_figures(nb)
         fold_parameters(nb, record["params"] if record else {}, slug)
+        if claims is not None:
+            show_sweep(nb, claims, record["seed"], sweep)
         atomic_write(executed, lambda p, nb=nb: nbformat.write(nb, p))
-        pages.append(Shown(slug, chapter_title(root / "notebooks" / f"{slug}.ipynb"), record, claims))
+        pages.append(Shown(slug, chapter_title(root / "notebooks" / f"{slug}.ipynb"), record, claims, sweep))
     gen = source / "_generated"
     for name, text in (("chapters.md", chapter_table(pages)), ("status.md", status_table(root, pages)),
                        ("provenance.md", provenance_table(pages))):

@@ -81,7 +81,7 @@ def bootstrap_measure(values: Sequence[float], seed: int) -> Measure:
     interval)."""
     x = np.asarray(values, dtype=float)
     mean = float(x.mean())
-    if len(x) < 2 or np.ptp(x) == 0:
+    if len(x) < 2 or not np.isfinite(x).all() or np.ptp(x) == 0:
         return Measure(mean, mean, mean)
     res = stats.bootstrap((x,), np.mean, confidence_level=CONFIDENCE, n_resamples=BOOTSTRAP_RESAMPLES,
                           method="percentile", random_state=np.random.default_rng(seed))

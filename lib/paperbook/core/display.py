@@ -21,6 +21,7 @@ from .claims import (
     REPRODUCED,
     REPRODUCED_POST_HOC,
 )
+from .stability import SEED_DEPENDENT
 
 FIGURE_KEY = "paperbook"  # output-metadata key: book.prepare turns it into a numbered, captioned figure
 VERDICT_COLOURS = {REPRODUCED: "#d8f0d8", REPRODUCED_POST_HOC: "#eaf4d8", NOT_REPRODUCED: "#f8d7d3",
@@ -101,37 +102,65 @@ def _details(row) -> str:
     return " · ".join(parts)
 
 
-def claims_html(table: pd.DataFrame) -> str:
-    """One table, paper claims first, then checks and controls; each row shows id, claim, paper, ours and verdict,
-    with kind, rule, origin, margin, interval and note on a line beneath it."""
-    head = "".join(f"<th>{c}</th>" for c in MAIN_COLUMNS)
+def verdict_colour(verdict: str) -> str:
+    """The colour of a verdict at one seed or across seeds ('seed-dependent (3/5)', 'fails at 1/5')."""
+    if verdict.startswith(SEED_DEPENDENT):
+        return VERDICT_COLOURS[INCONCLUSIVE]
+    if verdict.startswith("fails at"):
+        return VERDICT_COLOURS[FAILS]
+    if verdict.startswith(REPRODUCED_POST_HOC):
+        return VERDICT_COLOURS[REPRODUCED_POST_HOC]
+    return VERDICT_COLOURS.get(verdict, "white")
+
+
+def _caption(seed, sweep: pd.DataFrame | None) -> str:
+    if sweep is None:
+        return (f"Verdicts of this run alone (seed {seed}): a claim reads reproduced across seeds only in the book, "
+                "from the chapter's sweep record (make sweep).")
+    n = int(sweep["seeds"].max())
+    return (f"Verdicts across the {n} seeds of the chapter's sweep record (reproduced = at every seed); "
+            "ours and the details are seed 0's run.")
+
+
+def claims_html(table: pd.DataFrame, *, seed=0, sweep: pd.DataFrame | None = None) -> str:
+    """One table, paper claims first, then checks and controls; each row shows id, claim, paper, ours and verdict
+    (with `sweep`, a stability table indexed by id: the seeds that held and the verdict across seeds), with kind,
+    rule, origin, margin, interval and note on a line beneath it."""
+    columns = MAIN_COLUMNS[:-1] + (["seeds", "verdict"] if sweep is not None else ["verdict"])
+    head = "".join(f"<th>{c}</th>" for c in columns)
     body = []
     for kinds, title in CLAIM_GROUPS:
         rows = table[table["kind"].isin(kinds)]
         if rows.empty:
             continue
-        body.append(f'<tr class="claims-group"><th colspan="{len(MAIN_COLUMNS)}">{title}</th></tr>')
+        body.append(f'<tr class="claims-group"><th colspan="{len(columns)}">{title}</th></tr>')
         for _, row in rows.iterrows():
-            colour = VERDICT_COLOURS.get(row["verdict"], "white")
+            verdict, details = verdict_label(row), _details(row)
+            seeds = []
+            if sweep is not None:
+                across = sweep.loc[row["id"]] if row["id"] in sweep.index else None
+                seeds = [f'<td class="claims-seeds">{"" if across is None else f"{across.held}/{across.seeds}"}'
+                         "</td>"]
+                details = f"seed 0: {html.escape(verdict)} · {details}"
+                verdict = "not in the sweep" if across is None else across.across_seeds
             cells = [f'<td class="claims-id">{html.escape(row["id"])}</td>',
-                     *(f"<td>{html.escape(str(row[c]))}</td>" for c in ("claim", "paper", "ours")),
-                     f'<td class="claims-verdict" style="background-color: {colour}">'
-                     f"{html.escape(verdict_label(row))}</td>"]
+                     *(f"<td>{html.escape(str(row[c]))}</td>" for c in ("claim", "paper", "ours")), *seeds,
+                     f'<td class="claims-verdict" style="background-color: {verdict_colour(verdict)}">'
+                     f"{html.escape(verdict)}</td>"]
             body.append(f'<tr class="claims-main">{"".join(cells)}</tr>')
-            body.append(f'<tr class="claims-details"><td></td><td colspan="{len(MAIN_COLUMNS) - 1}">'
-                        f"{_details(row)}</td></tr>")
-    return (f'<table class="paperbook-table paperbook-claims"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table>')
+            body.append(f'<tr class="claims-details"><td></td><td colspan="{len(columns) - 1}">{details}</td></tr>')
+    return (f'<table class="paperbook-table paperbook-claims"><caption>{html.escape(_caption(seed, sweep))}'
+            f'</caption><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
 
 
 class ClaimsOutput:
     """The claims table shown once: the text nbval compares (text/plain) and the HTML table the book renders."""
 
-    def __init__(self, table: pd.DataFrame):
-        self.table = table
+    def __init__(self, table: pd.DataFrame, seed: int):
+        self.table, self.seed = table, seed
 
     def __repr__(self) -> str:
         return claims_text(self.table)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/plain": claims_text(self.table), "text/html": claims_html(self.table)}
+        return {"text/plain": claims_text(self.table), "text/html": claims_html(self.table, seed=self.seed)}

@@ -11,26 +11,40 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from .claims import CHECK, CLAIM_HARD, CLAIM_REPORTED, CONTROL, FAILS, KINDS, NOT_RUN, REPRODUCED
+from .claims import CHECK, CLAIM_HARD, CLAIM_REPORTED, CONTROL, HOLDS, KINDS, NOT_RUN, REPRODUCED
 from .provenance import stale_reasons
+from .stability import SEED_DEPENDENT
 
 
 @dataclass
 class Shown:
-    """One chapter page: its title, and the record and claims of the run it shows (None: no record matches)."""
+    """One chapter page: its title, the record and claims of the run it shows (None: no record matches), and the
+    stability table of its fresh sweep record (None: no fresh sweep)."""
     slug: str
     title: str
     record: dict | None
     claims: pd.DataFrame | None
+    sweep: pd.DataFrame | None = None
 
 
-def claim_counts(claims: pd.DataFrame | None) -> tuple[str, str, str]:
-    """('3 of 6 reproduced', '4 (1 reproduced)', '5 checks hold, 1 control fails'): hard paper claims reproduced
-    of those run, reported paper claims, and the checks and controls (never counted as claims)."""
+def _verdicts(claims: pd.DataFrame, sweep: pd.DataFrame | None) -> pd.Series:
+    """Each row's verdict: across the seeds of the sweep where there is one (seed-dependent ones grouped), else the
+    run's own."""
+    if sweep is None:
+        return claims["verdict"]
+    across = claims["id"].map(sweep["across_seeds"]).fillna("not in the sweep")
+    return across.where(~across.str.startswith(SEED_DEPENDENT), SEED_DEPENDENT)
+
+
+def claim_counts(claims: pd.DataFrame | None, sweep: pd.DataFrame | None = None) -> tuple[str, str, str]:
+    """('3 of 6 reproduced (2 seed-dependent, 1 not reproduced)', reported likewise, '5 checks, all hold; ...'):
+    paper claims by kind, across the sweep's seeds where `sweep` (a stability table indexed by id) is given; checks
+    and controls apart, never counted as reproductions."""
     if claims is None:
         return "not run yet", "", ""
     if "kind" not in claims or not set(claims["kind"]) <= set(KINDS):
         return "record predates claim kinds", "", ""
+    claims = claims.assign(verdict=_verdicts(claims, sweep).to_numpy())
 
     def tally(rows: pd.DataFrame) -> str:
         ran = rows[rows["verdict"] != NOT_RUN]
@@ -45,38 +59,45 @@ def claim_counts(claims: pd.DataFrame | None) -> tuple[str, str, str]:
     for kind, word in ((CHECK, "check"), (CONTROL, "control")):
         rows = claims[claims["kind"] == kind]
         if len(rows):
-            bad = int((rows["verdict"] == FAILS).sum())
+            bad = int((~rows["verdict"].isin([HOLDS, NOT_RUN])).sum())
             machinery.append(f"{len(rows)} {word}{'s' if len(rows) > 1 else ''}"
                              + (f", {bad} failed" if bad else ", all hold"))
     return (tally(claims[claims["kind"] == CLAIM_HARD]), tally(claims[claims["kind"] == CLAIM_REPORTED]),
             "; ".join(machinery) or "none")
 
 
+def seeds_text(page: Shown) -> str:
+    """'5 seeds' when the page reads its verdicts across a fresh sweep, else 'one seed (no fresh sweep)'."""
+    return f"{int(page.sweep['seeds'].max())} seeds" if page.sweep is not None else "one seed (no fresh sweep)"
+
+
 def chapter_table(pages: list[Shown]) -> str:
-    """Markdown table for the intro: chapter, hard and reported paper claims; checks and controls apart."""
-    lines = ["| chapter | hard paper claims | reported paper claims | checks and controls |", "|---|---|---|---|"]
+    """Markdown table for the intro: chapter, hard and reported paper claims, checks and controls, seeds read."""
+    lines = ["| chapter | hard paper claims | reported paper claims | checks and controls | verdicts across |",
+             "|---|---|---|---|---|"]
     for page in pages:
-        hard, reported, machinery = claim_counts(page.claims)
-        lines.append(f"| [{page.title}](chapters/{page.slug}.ipynb) | {hard} | {reported} | {machinery} |")
+        hard, reported, machinery = claim_counts(page.claims, page.sweep)
+        lines.append(f"| [{page.title}](chapters/{page.slug}.ipynb) | {hard} | {reported} | {machinery} "
+                     f"| {seeds_text(page)} |")
     return "\n".join(lines) + "\n"
 
 
 def status_table(root: Path, pages: list[Shown]) -> str:
-    """Markdown table for the status page: claims, the fast profile's time (its golden), and what each page shows
-    (profile, commit) and whether that run is stale against this checkout."""
+    """Markdown table for the status page: claims (across seeds where swept), the fast profile's time (its golden),
+    what each page shows (profile, commit), whether that run is stale against this checkout, and the sweep."""
     lines = ["| chapter | hard paper claims | reported paper claims | checks and controls | fast profile "
-             "| page shows | up to date |", "|---|---|---|---|---|---|---|"]
+             "| page shows | up to date | verdicts across |", "|---|---|---|---|---|---|---|---|"]
     for page in pages:
         golden = nbformat.read(root / "notebooks" / f"{page.slug}.ipynb", as_version=4)
         seconds = golden.metadata.get("papermill", {}).get("duration")
-        hard, reported, machinery = claim_counts(page.claims)
+        hard, reported, machinery = claim_counts(page.claims, page.sweep)
         rec = page.record
         shows = f"{rec['profile']} run at `{rec['commit']}`" if rec else "no matching run record"
         stale = stale_reasons(root, rec, root / "notebooks" / f"{page.slug}.ipynb") if rec else ["no record"]
         fresh = "yes" if not stale else "**stale**: " + "; ".join(stale)
         time = f"{seconds:.0f} s" if seconds else "n/a"
         lines.append(f"| [{page.slug[:2]}](chapters/{page.slug}.ipynb) | {hard} | {reported} | {machinery} | {time} "
-                     f"| {shows} | {fresh} |")
+                     f"| {shows} | {fresh} | {seeds_text(page)} |")
     return "\n".join(lines) + "\n"
 
 

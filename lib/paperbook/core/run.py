@@ -17,7 +17,7 @@ import random
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,7 @@ from .rng import rng
 from .style import DPI, apply_house_style
 
 RECORD_ENV = "PAPERBOOK_RECORD"  # set by `make golden` / `make full`: this run's outputs are results of record
+OUTPUT_ENV = "PAPERBOOK_OUTPUT"  # set by a sweep's task (paperbook.core.sweep): this run's own scratch folder
 
 
 def repo_root(start: Path | None = None) -> Path:
@@ -68,7 +69,10 @@ def pick_device(name: str = "auto") -> torch.device:
 def output_dir(root: Path, slug: str, profile: str) -> Path:
     """Where a run writes. Runs of record ($PAPERBOOK_RECORD=1, set by `make golden` and `make full`) write the
     committed figures/<slug>/ (fast profile) or figures/<slug>-full/ (full profile); every other run (make chapter,
-    make book, Jupyter) writes the ignored .cache/figures/<slug>/, so it never replaces a result of record."""
+    make book, Jupyter) writes the ignored .cache/figures/<slug>/, so it never replaces a result of record. A seed of
+    a sweep writes where $PAPERBOOK_OUTPUT says (paperbook.core.sweep)."""
+    if os.environ.get(OUTPUT_ENV):
+        return Path(os.environ[OUTPUT_ENV])
     if os.environ.get(RECORD_ENV) != "1":
         return root / ".cache" / "figures" / slug
     if profile not in ("fast", "full"):
@@ -82,14 +86,31 @@ def _glue(name: str, value: Any) -> None:
     glue(name, value, display=False)
 
 
+def saved_process_state() -> Callable[[], None]:
+    """What a Run changes for the whole process (torch's thread count and deterministic flag, matplotlib's rc
+    settings), saved: calling the result puts it back."""
+    import matplotlib
+
+    threads, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    rc = dict(matplotlib.rcParams)
+
+    def restore() -> None:
+        torch.set_num_threads(threads)
+        torch.use_deterministic_algorithms(deterministic)
+        matplotlib.rcParams.update(rc)
+    return restore
+
+
 class Run:
-    """One execution of a chapter: where its outputs go and what it records about itself."""
+    """One execution of a chapter: where its outputs go and what it records about itself. Its process-wide
+    settings last until `finish()` (or the end of a `with start(...) as run:` block), which puts them back."""
 
     def __init__(self, slug: str, params: dict[str, Any], root: Path, threads: int):
         self.slug, self.root = slug, root
         self.params = params
         self.config = as_config(params, f"Params_{slug}")
         self.seed = int(params["seed"])
+        self.restore_process_state = saved_process_state()
         torch.set_num_threads(threads)
         seed_everything(self.seed)
         self.device = pick_device(params.get("device", "auto"))
@@ -144,7 +165,7 @@ class Run:
         table.to_csv(self.out.path("claims.csv"), index=False)
         for key, value in claims.quotes.items():
             _glue(key, value)
-        display(ClaimsOutput(table))
+        display(ClaimsOutput(table, self.seed))
         failed = claims.failed_checks()
         if failed:
             raise CheckFailed(f"{self.slug}: check(s) {', '.join(failed)} failed; see the claims table")
@@ -166,6 +187,14 @@ class Run:
         print(f"commit {record['commit']} · profile {record['profile']} · seed {record['seed']} · "
               f"{record['hardware']['device']} · torch {record['versions']['torch']} · "
               f"wall time {record['wall_time_s']} s · run {record['run_id']}")
+        self.restore_process_state()
+
+    def __enter__(self) -> "Run":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        """Leaving a `with` block puts the process-wide settings back (finish() already did, if it ran)."""
+        self.restore_process_state()
 
     def describe(self) -> str:
         return (f"{self.slug}: profile={self.params.get('profile', 'fast')} device={self.device.type} "
