@@ -43,31 +43,31 @@ chromium:  # Debian's Chromium for the browser test (best effort: without it the
 	  || echo "chromium could not be installed: the browser test will be skipped" >&2; \
 	else echo "no $(CHROMIUM) (sudo apt-get install chromium): the browser test will be skipped" >&2; fi
 
-chapters: setup  ## execute every chapter at its fast profile into book/chapters/
+chapters: setup  ## execute every chapter at its fast profile into .cache/executed/ (the book compares them)
 	@for nb in $(NOTEBOOKS); do $(MAKE) --no-print-directory chapter CH=$$(basename $$nb | cut -c1-2) || exit 1; done
 
-# Execute chapter $(CH) into book/chapters/ (atomically: *.tmp.ipynb, then renamed). Outputs go to the ignored
+# Execute chapter $(CH) into .cache/executed/ (atomically: *.tmp.ipynb, then renamed). Outputs go to the ignored
 # .cache/figures/<slug>/ unless PAPERBOOK_RECORD=1 (make golden, make full): other runs never touch figures/.
 define execute
 	@nb=$$(ls notebooks/$(CH)_*.ipynb 2>/dev/null | head -1); \
 	if [ -z "$$nb" ]; then echo "no chapter notebook notebooks/$(CH)_*.ipynb" >&2; exit 2; fi; \
-	mkdir -p book/chapters; out=book/chapters/$$(basename $$nb .ipynb); \
+	mkdir -p .cache/executed; out=.cache/executed/$$(basename $$nb .ipynb); \
 	$(VENV)/bin/papermill --cwd notebooks "$$nb" "$$out.tmp.ipynb" $(1) && mv "$$out.tmp.ipynb" "$$out.ipynb" \
 	  || { rm -f "$$out.tmp.ipynb"; exit 1; }
 endef
 
-chapter: setup  ## make chapter CH=02 ARGS="-p seed 3": a scratch run (outputs in .cache/figures/), then `make html`
+chapter: setup  ## make chapter CH=02 ARGS="-p seed 3": a scratch run (outputs in .cache/figures/), then `make html SCRATCH=1`
 	$(call execute,$(ARGS))
 
 full: setup  ## make full CH=01: the full profile as a run of record (figures/<slug>-full/, notebooks/records/; the book shows it)
 	@test -n "$(CH)" || { echo "usage: make full CH=01" >&2; exit 2; }
 	TQDM_DISABLE=1 PAPERBOOK_RECORD=1 $(MAKE) --no-print-directory chapter CH=$(CH) ARGS="-f $$(ls notebooks/params/$(CH)_*.full.yaml)"
 	@slug=$$(basename $$(ls notebooks/$(CH)_*.ipynb | head -1) .ipynb); mkdir -p notebooks/records; \
-	  cp book/chapters/$$slug.ipynb notebooks/records/.$$slug-full.tmp.ipynb \
+	  cp .cache/executed/$$slug.ipynb notebooks/records/.$$slug-full.tmp.ipynb \
 	  && mv notebooks/records/.$$slug-full.tmp.ipynb notebooks/records/$$slug-full.ipynb
 
-html: setup  ## build the book from the executed chapters (a chapter not executed uses its golden)
-	$(PY) -m paperbook.core.book build --strict
+html: setup  ## build the book from the runs of record (SCRATCH=1: show the scratch runs of .cache/executed/, labelled)
+	$(PY) -m paperbook.core.book build --strict $(if $(SCRATCH),--show-scratch)
 
 book: chapters html  ## set up, execute every chapter, build book/_build/html/index.html
 

@@ -47,10 +47,35 @@ def chapter_title(notebook: Path) -> str:
 
 
 def committed_notebook(root: Path, slug: str) -> Path:
-    """The executed notebook a chapter's page shows when it was not executed here: its committed full-profile run
-    of record if there is one, else its fast golden."""
+    """The executed notebook a chapter's page shows: the run of record of widest scope that is fresh (its committed
+    full-profile record when that was made by this checkout's code), else its fast golden."""
     record = full_record(root, slug)
-    return record if record.exists() else root / "notebooks" / f"{slug}.ipynb"
+    provenance = root / "figures" / f"{slug}-full" / "provenance.json"
+    if record.exists() and provenance.exists():
+        if not stale_reasons(root, json.loads(provenance.read_text()), root / "notebooks" / f"{slug}.ipynb"):
+            return record
+    return root / "notebooks" / f"{slug}.ipynb"
+
+
+def scratch_notebook(root: Path, slug: str) -> Path:
+    """Where `make chapter` / `make chapters` leave a chapter's executed scratch run."""
+    return root / ".cache" / "executed" / f"{slug}.ipynb"
+
+
+def rerun_agreement(root: Path, slug: str) -> str:
+    """Whether this checkout's scratch rerun of the fast profile (make book) gave the golden's claims: 'agrees',
+    'differs: <ids>', or 'not rerun' (no scratch run of the golden's parameters)."""
+    scratch, golden = root / ".cache" / "figures" / slug, root / "figures" / slug
+    if not all((d / f).exists() for d in (scratch, golden) for f in ("provenance.json", "claims.csv")):
+        return "not rerun"
+    ran, record = (json.loads((d / "provenance.json").read_text()) for d in (scratch, golden))
+    if ran["params"] != record["params"] or stale_reasons(root, ran, root / "notebooks" / f"{slug}.ipynb"):
+        return "not rerun"
+    a, b = (pd.read_csv(d / "claims.csv", keep_default_na=False).set_index("id")[["ours", "verdict"]]
+            for d in (scratch, golden))
+    differ = sorted(set(a.index) ^ set(b.index) | {i for i in set(a.index) & set(b.index)
+                                                   if tuple(a.loc[i]) != tuple(b.loc[i])})
+    return "agrees" if not differ else "differs: " + ", ".join(differ)
 
 
 def run_id_of(notebook: Path) -> str | None:
@@ -123,18 +148,18 @@ def show_sweep(nb, claims: pd.DataFrame, seed: int, sweep: pd.DataFrame | None) 
                 out["data"]["text/html"] = claims_html(claims, seed=seed, sweep=sweep)
 
 
-def prepare(root: Path, source: Path) -> None:
-    """Give every chapter an executed copy in source/chapters (its committed run of record where none was
-    executed), caption its figures, fold its parameters, and write the generated pages from the runs those copies
-    show."""
+def prepare(root: Path, source: Path, show_scratch: bool = False) -> None:
+    """Give every chapter an executed copy in source/chapters: its committed run of record of widest scope (or, when
+    asked, its scratch run, labelled on the status page), caption its figures, fold its parameters, read its claims
+    across the seeds of a fresh sweep record, and write the generated pages."""
     pages = []
     for slug in chapter_slugs(root):
         executed = source / "chapters" / f"{slug}.ipynb"
-        folder = shown_outputs(root, executed, slug) if executed.exists() else None
-        if folder is None:  # not executed here, or a copy whose run is no longer recorded: show the committed one
-            executed.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(committed_notebook(root, slug), executed)
-            folder = shown_outputs(root, executed, slug)
+        executed.parent.mkdir(parents=True, exist_ok=True)
+        scratch = scratch_notebook(root, slug)
+        use_scratch = show_scratch and scratch.exists() and shown_outputs(root, scratch, slug) is not None
+        shutil.copyfile(scratch if use_scratch else committed_notebook(root, slug), executed)
+        folder = shown_outputs(root, executed, slug)
         record = json.loads((folder / "provenance.json").read_text()) if folder else None
         claims = (pd.read_csv(folder / "claims.csv", keep_default_na=False)
                   if folder and (folder / "claims.csv").exists() else None)
@@ -145,16 +170,17 @@ def prepare(root: Path, source: Path) -> None:
         if claims is not None:
             show_sweep(nb, claims, record["seed"], sweep)
         atomic_write(executed, lambda p, nb=nb: nbformat.write(nb, p))
-        pages.append(Shown(slug, chapter_title(root / "notebooks" / f"{slug}.ipynb"), record, claims, sweep))
+        pages.append(Shown(slug, chapter_title(root / "notebooks" / f"{slug}.ipynb"), record, claims, sweep,
+                           scratch=use_scratch, rerun=rerun_agreement(root, slug)))
     gen = source / "_generated"
     for name, text in (("chapters.md", chapter_table(pages)), ("status.md", status_table(root, pages)),
                        ("provenance.md", provenance_table(pages))):
         atomic_write(gen / name, lambda p, text=text: p.write_text(text))
 
 
-def build(root: Path, source: Path, out: Path, strict: bool = True) -> Path:
+def build(root: Path, source: Path, out: Path, strict: bool = True, show_scratch: bool = False) -> Path:
     """Build the HTML into a temporary folder beside `out`, then swap it in."""
-    prepare(root, source)
+    prepare(root, source, show_scratch)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out.parent))
     try:
@@ -180,13 +206,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--source", type=Path, help="book source folder (default: book/)")
     parser.add_argument("--out", type=Path, help="HTML output folder (default: <source>/_build/html)")
     parser.add_argument("--strict", action="store_true", help="warnings are errors (-W -n)")
+    parser.add_argument("--show-scratch", action="store_true",
+                        help="show each chapter's scratch run (.cache/executed/, make chapter) instead of its record")
     args = parser.parse_args(argv)
     root = repo_root()
     source = (args.source or root / "book").resolve()
     if args.command == "prepare":
-        prepare(root, source)
+        prepare(root, source, args.show_scratch)
     else:
-        print(build(root, source, (args.out or source / "_build" / "html").resolve(), args.strict))
+        print(build(root, source, (args.out or source / "_build" / "html").resolve(), args.strict, args.show_scratch))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ class Shown:
     record: dict | None
     claims: pd.DataFrame | None
     sweep: pd.DataFrame | None = None
+    scratch: bool = False  # the page shows a scratch run (make html SCRATCH=1), not a run of record
+    rerun: str = "not rerun"  # whether make book's rerun of the fast profile gave the golden's claims
 
 
 def _verdicts(claims: pd.DataFrame, sweep: pd.DataFrame | None) -> pd.Series:
@@ -86,18 +88,19 @@ def status_table(root: Path, pages: list[Shown]) -> str:
     """Markdown table for the status page: claims (across seeds where swept), the fast profile's time (its golden),
     what each page shows (profile, commit), whether that run is stale against this checkout, and the sweep."""
     lines = ["| chapter | hard paper claims | reported paper claims | checks and controls | fast profile "
-             "| page shows | up to date | verdicts across |", "|---|---|---|---|---|---|---|---|"]
+             "| page shows | up to date | verdicts across | rerun here |", "|---|---|---|---|---|---|---|---|---|"]
     for page in pages:
         golden = nbformat.read(root / "notebooks" / f"{page.slug}.ipynb", as_version=4)
         seconds = golden.metadata.get("papermill", {}).get("duration")
         hard, reported, machinery = claim_counts(page.claims, page.sweep)
         rec = page.record
         shows = f"{rec['profile']} run at `{rec['commit']}`" if rec else "no matching run record"
+        shows = f"**scratch** {shows} (seed {rec['seed']})" if rec and page.scratch else shows
         stale = stale_reasons(root, rec, root / "notebooks" / f"{page.slug}.ipynb") if rec else ["no record"]
         fresh = "yes" if not stale else "**stale**: " + "; ".join(stale)
         time = f"{seconds:.0f} s" if seconds else "n/a"
         lines.append(f"| [{page.slug[:2]}](chapters/{page.slug}.ipynb) | {hard} | {reported} | {machinery} | {time} "
-                     f"| {shows} | {fresh} | {seeds_text(page)} |")
+                     f"| {shows} | {fresh} | {seeds_text(page)} | {page.rerun} |")
     return "\n".join(lines) + "\n"
 
 
