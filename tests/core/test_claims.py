@@ -171,7 +171,8 @@ def test_table_columns_and_formatting():
     rows = claims.table().set_index("id")
     assert rows.loc["x"].to_dict() == {"kind": CLAIM_HARD, "source": "Fig 2", "claim": "stmt", "paper": "0.97",
                                        "ours": "0.99", "rule": ">= 0.9", "origin": PAPER, "margin": "+0.09",
-                                       "interval": "", "verdict": REPRODUCED, "fragile": False, "note": "seed 0"}
+                                       "interval": "", "verdict": REPRODUCED, "fragile": False, "volatile": False,
+                                       "note": "seed 0"}
     assert rows.loc["y", "ours"] == "iris: 0.50, wine: n/a" and rows.loc["z", "ours"] == "n/a"
     assert rows.loc["z", "margin"] == "" and rows.loc["t", "margin"] == ""
     assert rows.loc["w", "ours"] == "2.50" and rows.loc["w", "interval"].startswith("[1.")
@@ -207,3 +208,14 @@ def test_a_check_exactly_at_its_bound_holds_and_is_not_marked_fragile():
     claims.add("T4", "accuracy", "0.97", 0.98, at_least(0.97), kind=CLAIM_HARD, **ROW)
     fragile = claims.table().set_index("id")["fragile"]
     assert not fragile["T9"] and fragile["T4"]
+
+
+def test_a_volatile_row_shows_its_verdict_only_in_the_compared_text():
+    from paperbook.core.display import claims_text
+
+    claims = Claims()
+    claims.add("N4", "faster", "0.57", 2.804, at_most(0.57), kind=CLAIM_REPORTED, source="abstract", origin=PAPER,
+               volatile=True)
+    assert claims.table()["volatile"].tolist() == [True] and claims.table()["ours"].iloc[0] == "2.804"
+    text = claims_text(claims.table())
+    assert "2.804" not in text and "(timing)" in text and "not reproduced" in text

@@ -44,7 +44,7 @@ FRAGILE_SHARE = 0.05  # a margin within 5% of the threshold is fragile
 CONFIDENCE = 0.95
 BOOTSTRAP_RESAMPLES = 2000
 COLUMNS = ["id", "kind", "source", "claim", "paper", "ours", "rule", "origin", "margin", "interval", "verdict",
-           "fragile", "note"]
+           "fragile", "volatile", "note"]
 
 
 class CheckFailed(AssertionError):
@@ -255,6 +255,7 @@ class _Row:
     origin: str
     note: str
     guards: tuple[str, ...] = ()
+    volatile: bool = False
     decision: Decision = field(default_factory=lambda: Decision(None))
 
 
@@ -281,11 +282,13 @@ class Claims:
         return one(cid, ours)
 
     def add(self, cid: str, statement: str, paper: str, ours, rule: Rule, *, kind: str, source: str, origin: str,
-            note: str = "", guards: Sequence[str] = ()) -> str:
+            note: str = "", guards: Sequence[str] = (), volatile: bool = False) -> str:
         """Record a row; ours=None means the experiment did not run in this profile. `source` is the paper's figure
         or table ("Fig 3", "Table 2", "text"); `origin` where the rule's threshold comes from (ORIGINS); a control
-        names the claims it `guards`. Returns the row's verdict as it stands (a control added later can still turn
-        a claim into "not testable here": read `verdict(cid)` after every row is in)."""
+        names the claims it `guards`; `volatile` marks a measurement of the machine (a timing) whose value differs
+        between honest runs: the text nbval compares shows its verdict only. Returns the row's verdict as it stands
+        (a control added later can still turn a claim into "not testable here": read `verdict(cid)` after every row
+        is in)."""
         if any(r.cid == cid for r in self._rows):
             raise ValueError(f"claim {cid!r} added twice")
         if kind not in KINDS:
@@ -297,7 +300,7 @@ class Claims:
         if origin == POST_HOC and not note:
             raise ValueError(f"claim {cid!r}: a post-hoc rule needs its reason in the note")
         ours = self._measure(cid, ours)
-        row = _Row(cid, kind, source, statement, paper, ours, rule, origin, note, tuple(guards))
+        row = _Row(cid, kind, source, statement, paper, ours, rule, origin, note, tuple(guards), volatile)
         if ours is not None:
             row.decision = rule.decide(ours)
         self._rows.append(row)
@@ -356,7 +359,8 @@ class Claims:
                 "margin": "" if d.margin is None or row.ours is None else self._signed(d.margin),
                 "interval": _interval_text(row.ours, self.digits, self.significant),
                 "verdict": self.verdict(row.cid),
-                "fragile": bool(d.fragile and row.ours is not None and row.kind != CHECK), "note": note}
+                "fragile": bool(d.fragile and row.ours is not None and row.kind != CHECK), "volatile": row.volatile,
+                "note": note}
 
     def table(self) -> pd.DataFrame:
         """Every row, paper claims first, then checks, then controls (each group in the order added)."""

@@ -84,8 +84,11 @@ def verdict_label(row) -> str:
 
 
 def claims_text(table: pd.DataFrame) -> str:
-    """The claims as the text nbval compares: one line per row, the values that decide it."""
-    view = table.assign(verdict=table.apply(verdict_label, axis=1))[TEXT_COLUMNS]
+    """The claims as the text nbval compares: one line per row, the values that decide it (a volatile row, a
+    timing, shows its verdict only)."""
+    view = table.assign(verdict=table.apply(verdict_label, axis=1))[TEXT_COLUMNS].copy()
+    volatile = table["volatile"].astype(bool).to_numpy()
+    view.loc[volatile, ["ours", "margin", "interval"]] = "(timing)"
     return view.to_string(index=False)
 
 
