@@ -21,7 +21,7 @@ from notebook_utils import (
 )
 
 from paperbook.core.chapters import load
-from paperbook.core.params import ParameterError, validate
+from paperbook.core.params import Param, ParameterError, validate
 from paperbook.core.prose import unquoted_numbers
 from paperbook.core.run import start
 
@@ -79,37 +79,59 @@ def test_notebook_hygiene_and_run_api(path):
     assert any("nbval-check-output" in c.metadata.get("tags", []) for c in code), "no cell compared by nbval"
     assert "savefig" not in source and "plt.show" not in source, "figures go through run.show(fig, name, caption=)"
     assert "start(globals(), ch)" in source and source.count("run.claims(") == 1 and "run.finish()" in source
+    assert isinstance(chapter_of(path).BUDGET_S, int), "the chapter package declares its time budget BUDGET_S"
     assert all(c.source.count("run.show(") <= 1 for c in code), "one figure per cell (its caption is the cell's)"
     params = parameter_defaults(parameters_cells(nb)[0])
     glued = re.findall(r"glue\(\s*\"(\w+)\"", source)
     assert not set(glued) & set(params), f"parameters are glued by start(): {set(glued) & set(params)}"
 
 
-CH01, CH02, CH03 = "01_dense_am_random_features", "02_am_clustering", "03_compositional_complexity"
-CH04, CH06 = "04_compositional_program_generator", "06_neural_reasoning_networks"
-CH07 = "07_linear_probe_calibration"
-BAD = [(CH02, {"no_such_param": 1}, "no_such_param"), (CH02, {"num_clusters": -3}, "num_clusters"),
-       (CH02, {"clam_lrs": "abc"}, "clam_lrs"), (CH02, {"abl_lr": "abc"}, "abl_lr"), (CH02, {"lr": 0.1}, "lr"),
-       (CH01, {"fig3_Ys": [1000]}, "fig3_Ys"), (CH01, {"fig6_dataset": "mnist"}, "fig6_dataset"),
-       (CH01, {"beta": 30.0}, "beta"), (CH01, {"fig4a_alpha": -0.1}, "fig4a_alpha"),
-       (CH01, {"fig4a_nq": 21}, "fig4a_nq"), (CH03, {"ops_test_ranges": [[6, 2], [8, 12]]}, "ops_test_ranges"),
-       (CH03, {"ops_models": ["treenet", "gru"]}, "ops_models"), (CH03, {"p1_L": 4}, "p1_L"),
-       (CH03, {"ops_steps": 0}, "ops_steps"), (CH03, {"ops_test_ranges": [[2, 6], [3, 5]]}, "ops_test_ranges"),
-       (CH04, {"cpg_sets": ["addjump14"]}, "cpg_sets"), (CH04, {"cpg_K": 7}, "cpg_K"),
-       (CH04, {"gru_splits": ["jump_around_right"]}, "gru_splits"), (CH04, {"curve_ks": [3, 14]}, "curve_ks"),
-       (CH04, {"cogs_max_depth": 2}, "cogs_max_depth"), (CH06, {"datasets": ["mnist"]}, "datasets"),
-       (CH06, {"datasets": ["breast_cancer"]}, "datasets"), (CH06, {"k_out": 9}, "k_out"),
-       (CH06, {"prune_quantile": 1.5}, "prune_quantile"), (CH07, {"tasks": ["sst2_like", "imdb"]}, "tasks"),
-       (CH07, {"shots": [0, 1]}, "shots"), (CH07, {"val_sizes": [5, 40]}, "val_sizes"),
-       (CH07, {"linc_init": "zeros"}, "linc_init"), (CH07, {"val_demos": "shared"}, "val_demos")]
+def out_of_range(param: Param, default):
+    """A value the parameter rejects for its bounds or choices (None when it has neither): one past a bound, an
+    unknown choice, or the default list with its first item so replaced."""
+    if param.type is list:
+        if isinstance(param.item, Param) or not default:
+            return None
+        item = out_of_range(Param(param.item, param.low, param.high, param.choices), default[0])
+        return None if item is None else [item, *default[1:]]
+    if param.choices is not None:
+        return "no_such_choice"
+    if param.low is not None:
+        return param.low - 1
+    if param.high is not None:
+        return param.high + 1
+    return None
 
 
-@pytest.mark.parametrize("slug,bad,name", BAD, ids=[f"{s[:2]}-{n}" for s, _, n in BAD])
+def wrong_type(param: Param):
+    """A value of another type than the parameter's."""
+    return 3 if param.type is str else "abc"
+
+
+def bad_cases() -> list[tuple[str, dict, str]]:
+    """For every chapter, derived from its PARAMS: one out-of-range value per bounded parameter, one wrong type per
+    parameter, one unknown name."""
+    cases = []
+    for path in ALL:
+        defaults = parameter_defaults(parameters_cells(read(path))[0])
+        for name, param in chapter_of(path).PARAMS.items():
+            value = out_of_range(param, defaults[name])
+            if value is not None:
+                cases.append((path.stem, {name: value}, name))
+            cases.append((path.stem, {name: wrong_type(param)}, name))
+        cases.append((path.stem, {"no_such_param": 1}, "no_such_param"))
+    return cases
+
+
+BAD = bad_cases()
+
+
+@pytest.mark.parametrize("slug,bad,name", BAD, ids=[f"{s[:2]}-{n}-{list(b.values())[0]!r:.20}" for s, b, n in BAD])
 def test_bad_parameter_fails_in_start_before_anything_is_written(slug, bad, name, tmp_path):
-    nb = read(ROOT / "notebooks" / f"{slug}.ipynb")
-    namespace = {**parameter_defaults(parameters_cells(nb)[0]), **bad}
+    path = TEMPLATE if slug == TEMPLATE.stem else ROOT / "notebooks" / f"{slug}.ipynb"
+    namespace = {**parameter_defaults(parameters_cells(read(path))[0]), **bad}
     with pytest.raises(ParameterError, match=repr(name)):
-        start(namespace, load(slug), root=tmp_path)
+        start(namespace, chapter_of(path), root=tmp_path)
     assert not list(tmp_path.iterdir()), "outputs were written before the parameters were checked"
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from notebook_utils import NOTEBOOKS, ROOT, read
 
-from paperbook.core.chapters import full_record
+from paperbook.core.chapters import full_record, load
 from paperbook.core.provenance import stale_reasons
 
 IDS = [p.stem for p in NOTEBOOKS]
@@ -16,8 +16,8 @@ TOTAL_BUDGET_S = 20 * 60  # every chapter's fast profile together (nbval re-exec
 
 
 def budget_s(slug: str) -> int:
-    """Fast-profile budget of a chapter on a 2-core CPU: 120 s for chapters 01-06, 240 s for the LM chapters."""
-    return 120 if int(slug[:2]) <= 6 else 240
+    """Fast-profile budget of a chapter on a 2-core CPU, as its package declares it (BUDGET_S)."""
+    return load(slug).BUDGET_S
 
 
 def record(path) -> dict:

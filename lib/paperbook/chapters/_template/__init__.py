@@ -10,6 +10,7 @@ from __future__ import annotations
 from ...core.params import COMMON, Int, List
 
 SLUG = "00_template"
+BUDGET_S = 120  # the fast profile's time budget on a 2-core CPU (seconds; the golden's duration is tested)
 
 PARAMS = {
     **COMMON,

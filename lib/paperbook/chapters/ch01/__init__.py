@@ -12,6 +12,7 @@ from ...memory.features import KINDS
 from ...memory.patterns import DATA_SETS, OFFICIAL_POOL, RECIPES
 
 SLUG = "01_dense_am_random_features"
+BUDGET_S = 120  # the fast profile's time budget on a 2-core CPU (seconds; the golden's duration is tested)
 
 PARAMS = {
     **COMMON,

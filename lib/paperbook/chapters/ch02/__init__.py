@@ -13,6 +13,7 @@ from ...memory.clam import FILLS
 from ...memory.cluster_data import DATASETS
 
 SLUG = "02_am_clustering"
+BUDGET_S = 120  # the fast profile's time budget on a 2-core CPU (seconds; the golden's duration is tested)
 
 PARAMS = {
     **COMMON,

@@ -11,6 +11,7 @@ from ...compose.treeops_models import MODELS
 from ...core.params import COMMON, Bool, Float, Int, List
 
 SLUG = "03_compositional_complexity"
+BUDGET_S = 120  # the fast profile's time budget on a 2-core CPU (seconds; the golden's duration is tested)
 
 NEEDED_MODELS = ("treenet", "gru", "transformer", "treenet_balanced")  # the claims compare these
 

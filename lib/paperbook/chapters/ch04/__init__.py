@@ -14,6 +14,7 @@ from ...compose.scan import SPLITS
 from ...core.params import COMMON, Float, Int, List
 
 SLUG = "04_compositional_program_generator"
+BUDGET_S = 120  # the fast profile's time budget on a 2-core CPU (seconds; the golden's duration is tested)
 
 NEEDED_SETS = ("addjump14", "length14", "aroundright14")  # claims G1-G3 read one split each
 NEEDED_SPLITS = ("addprim_jump", "length")  # claims G6-G8 read the baseline on these

@@ -14,6 +14,7 @@ from ...core.params import COMMON, Float, Int, List, Str
 from ...logic.data import DATASETS
 
 SLUG = "06_neural_reasoning_networks"
+BUDGET_S = 120  # the fast profile's time budget on a 2-core CPU (seconds; the golden's duration is tested)
 
 NEEDED_DATASETS = ("phoneme", "synthetic_rules")  # claims N8 and N9 read them
 

@@ -13,6 +13,7 @@ from ...core.params import COMMON, Float, Int, List, Str
 from ...icl.tasks import PROMPT_FORMATS, TASKS
 
 SLUG = "07_linear_probe_calibration"
+BUDGET_S = 240  # the fast profile's time budget on a 2-core CPU (seconds; the golden's duration is tested)
 
 ORDER_TASK, ORDER_SHOTS = "sst2_like", 4   # claim L2 and the robustness studies read this cell
 NVAL_TASK, NVAL_SHOTS = "sst5_like", 4     # claim L7 and the val-size figure read this cell
