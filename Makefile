@@ -17,7 +17,7 @@ export HF_HUB_DISABLE_PROGRESS_BARS := 1
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: chromium setup book chapters chapter full html check test golden sweep new-chapter lock screenshots lab clean
+.PHONY: chromium setup book chapters chapter full html check test golden sync sweep new-chapter lock screenshots lab clean
 .DEFAULT_GOAL := book
 
 setup: $(STAMP) $(MATHJAX)  ## idempotent: venv + pinned packages, local MathJax
@@ -79,7 +79,12 @@ test: setup chromium  ## lint, unit, contract, nbval, book build (-W), browser t
 	$(VENV)/bin/ruff check .
 	TQDM_DISABLE=1 PAPERBOOK_CH=$(CH) $(PY) -m pytest tests
 
-golden: setup  ## refresh the committed executed notebooks in place (the nbval goldens); CH=02 for one chapter
+# Each notebook has a text pair notebooks/<slug>.md (MyST markdown, inputs only): the file a contributor edits and a
+# reviewer reads. jupytext --sync carries the newer side's inputs into the other (outputs stay in the .ipynb).
+sync: setup  ## carry edits between each notebook and its text pair notebooks/<slug>.md
+	$(VENV)/bin/jupytext --quiet --sync $(NOTEBOOKS) tests/notebooks/fixtures/00_template.ipynb
+
+golden: setup sync  ## refresh the committed executed notebooks in place (the nbval goldens); CH=02 for one chapter
 	@$(if $(CH),test -n "$(wildcard notebooks/$(CH)_*.ipynb)" || { echo "no chapter notebooks/$(CH)_*.ipynb" >&2; exit 2; })
 	@for nb in $(if $(CH),$(wildcard notebooks/$(CH)_*.ipynb),$(NOTEBOOKS)) \
 	  $(if $(CH),,tests/notebooks/fixtures/00_template.ipynb); do \
@@ -98,6 +103,7 @@ sweep: setup  ## make sweep CH=05 SEEDS=5: the claims at several seeds, the reco
 new-chapter: setup  ## make new-chapter NN=03 SLUG=compositional_complexity: start a chapter from the skeleton
 	@test -n "$(NN)" -a -n "$(SLUG)" || { echo "usage: make new-chapter NN=03 SLUG=compositional_complexity" >&2; exit 2; }
 	$(PY) -m paperbook.core.skeleton $(NN) $(SLUG)
+	$(MAKE) --no-print-directory sync
 
 screenshots: html chromium  ## full-page screenshots of every page of the built book into .cache/screenshots/
 	$(PY) tests/notebooks/browser.py book/_build/html .cache/screenshots

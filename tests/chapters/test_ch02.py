@@ -10,7 +10,7 @@ from sklearn.metrics import silhouette_score
 
 from paperbook.chapters import ch02
 from paperbook.chapters.ch02.claims import AT_K, BEST, KMEANS, SKM_AT_K, chapter_claims
-from paperbook.chapters.ch02.experiments import _best, grid_overview, point_silhouettes, sc_table_view
+from paperbook.chapters.ch02.experiments import _best, _skm, grid_overview, point_silhouettes, sc_table_view
 from paperbook.core.params import validate
 from paperbook.memory.cluster_data import load_clustering
 
@@ -28,7 +28,7 @@ def summary(clam_delta=0.0, at_k_missing=(), skm=None, best_clusters=None, delta
         rows.append({"dataset": n, "k": k, "method": KMEANS, "sc": 0.45, "nmi": 1.0, "n_effective": k})
         used = (best_clusters or {}).get(n, k)
         rows.append({"dataset": n, "k": k, "method": BEST, "sc": 0.45 + delta + (0.3 if used < k else 0),
-                     "nmi": 1.0, "n_effective": used})
+                     "nmi": 1.0, "n_effective": used, "n_nonempty": k})
         missing = n in at_k_missing
         rows.append({"dataset": n, "k": k, "method": AT_K, "sc": math.nan if missing else 0.45 + delta,
                      "nmi": math.nan if missing else 1.0, "n_effective": math.nan if missing else k})
@@ -49,11 +49,12 @@ ABLATION = pd.DataFrame([{"dataset": "iris", "k": 3, "variant": v, "sc": sc, "n_
                           ("unmasked", 0.46)]])
 
 
-def claims_of(basins=BASINS, table=None, ablation=ABLATION, profile="fast", table_points=None):
+def claims_of(basins=BASINS, table=None, ablation=ABLATION, profile="fast", table_points=None, seed=0,
+              abl_points=None):
     table = summary() if table is None else table
-    abl_points = points(ablation.rename(columns={"variant": "method"}))
+    abl_points = abl_points or points(ablation.rename(columns={"variant": "method"}))
     return chapter_claims(basins=basins, summary=table, points=table_points or points(table), ablation=ablation,
-                          abl_points=abl_points, profile=profile)
+                          abl_points=abl_points, profile=profile, seed=seed)
 
 
 def verdicts(basins=BASINS, table=None, ablation=ABLATION, **kw):
@@ -63,7 +64,7 @@ def verdicts(basins=BASINS, table=None, ablation=ABLATION, **kw):
 def test_equal_to_kmeans_reproduces_matching_claims_but_not_the_60_percent():
     v = verdicts()
     assert v["A1"] == v["A2"] == v["A5"] == v["A5p"] == "reproduced" and v["A6"] == "holds"
-    assert v["A3"] == v["A4"] == "not reproduced"
+    assert v["A3"] == v["A4"] == v["A4e"] == "not reproduced"
     assert v["A8"] == "not run"
 
 
@@ -107,14 +108,19 @@ def test_a3_without_any_k_cluster_configuration_is_not_reproduced():
     assert verdicts(table=summary(at_k_missing=tuple(NAMES)))["A3"] == "not reproduced"
 
 
-def test_a4_does_not_count_a_gain_from_dropping_clusters():
+def test_a4_is_the_spec_rule_and_a4e_does_not_count_a_gain_from_dropping_clusters():
     claims = claims_of(table=summary(best_clusters={"ecoli": 5}))
-    assert claims.verdict("A4") == "not reproduced"  # +67% on ecoli, but with 5 of 8 clusters effective
-    assert verdicts(table=summary(clam_delta=0.2))["A4"] == "reproduced"  # +44% with all k
+    assert claims.verdict("A4") == "reproduced"  # +67% on ecoli: the spec's rule, whatever the clusters
+    assert claims.verdict("A4e") == "not reproduced"  # but with 5 of 8 clusters effective
+    row = claims.table().set_index("id").loc["A4"]
+    assert row["origin"] == "spec" and "8 clusters non-empty, 5 effective" in row["note"]
+    assert verdicts(table=summary(clam_delta=0.2))["A4e"] == "reproduced (post hoc)"  # +44% with all k
     quoted = claims.quotes
     assert (quoted["a4_set"], quoted["a4_used"], quoted["a4_k"]) == ("ecoli", 5, 8)
+    assert quoted["collapsed_sets"] == "ecoli" and claims_of().quotes["collapsed_sets"] == "none"
     assert set(quoted) == {"a3_gain", "a3_set", "a4_gain", "a4_set", "a4_used", "a4_k", "a4_sizes",
-                           "a5_verdict", "a5p_verdict", "a6_verdict", "a7_verdict"}
+                           "collapsed_sets", "a4_verdict", "a4e_verdict", "a5_verdict", "a5p_verdict",
+                           "a6_verdict", "a7_verdict"}
 
 
 def test_a6_is_a_check_on_the_spec_floors_of_the_fast_grid():
@@ -122,6 +128,7 @@ def test_a6_is_a_check_on_the_spec_floors_of_the_fast_grid():
     assert claims_of(table=summary(deltas={"wine": -0.2})).failed_checks() == ["A6"]
     assert claims_of(table=summary(at_k_missing=("iris",))).failed_checks() == ["A6"]  # untrained: no k clusters
     assert verdicts(profile="full")["A6"] == "not run"
+    assert verdicts(table=summary(deltas={"wine": -0.2}), seed=1)["A6"] == "not run"  # a sweep's seed: no abort
     assert verdicts(table=summary().query("dataset != 'iris'"))["A6"] == "not run"
 
 
@@ -130,18 +137,21 @@ def test_a7_ignores_the_official_quirks_variant():
     assert verdicts()["A7"] == "not reproduced"
 
 
-def test_a8_compares_with_skm_when_it_ran():
+def test_a8_compares_with_skm_when_it_ran_with_paired_intervals():
     assert verdicts(table=summary(skm=0.3))["A8"] == "reproduced"
     assert verdicts(table=summary(skm=0.5))["A8"] == "not reproduced"
+    assert claims_of(table=summary(skm=0.3)).table().set_index("id").loc["A8", "interval"].startswith("zoo [")
 
 
 def test_every_claim_has_a_source_a_kind_and_an_origin():
     table = claims_of().table()
-    assert list(table["id"]) == ["A1", "A2", "A3", "A4", "A5", "A5p", "A7", "A8", "A6"]
-    assert table["source"].str.len().gt(0).all() and set(table["origin"]) == {"spec"}
+    assert list(table["id"]) == ["A1", "A2", "A3", "A4", "A4e", "A5", "A5p", "A7", "A8", "A6"]
+    assert table["source"].str.len().gt(0).all()
+    assert dict(zip(table["id"], table["origin"])) == {**{c: "spec" for c in table["id"]}, "A4e": "post hoc"}
     assert dict(zip(table["id"], table["kind"])) == {
-        "A1": "claim-hard", "A2": "claim-hard", "A3": "claim-reported", "A4": "claim-reported", "A5": "claim-hard",
-        "A5p": "claim-reported", "A6": "check", "A7": "claim-reported", "A8": "claim-reported"}
+        "A1": "claim-hard", "A2": "claim-hard", "A3": "claim-reported", "A4": "claim-reported",
+        "A4e": "claim-reported", "A5": "claim-hard", "A5p": "claim-reported", "A6": "check", "A7": "claim-reported",
+        "A8": "claim-reported"}
 
 
 def test_a7_ignores_a_fill_that_collapses_clusters():
@@ -149,6 +159,16 @@ def test_a7_ignores_a_fill_that_collapses_clusters():
     assert verdicts(ablation=higher)["A7"] == "reproduced"
     collapsed = higher.assign(n_effective=[2, 3, 3])  # the 0.6 fill keeps only 2 of 3 clusters
     assert verdicts(ablation=collapsed)["A7"] == "not reproduced"
+
+
+def test_a7_counts_an_unmasked_single_cluster_as_sc_minus_one_without_interval():
+    collapsed = ABLATION.assign(sc=[0.45, 0.9, -1.0])  # unmasked in one cluster: no per-sample silhouettes
+    abl_points = points(ABLATION.rename(columns={"variant": "method"}))
+    abl_points["iris"]["unmasked"] = None
+    claims = claims_of(ablation=collapsed, abl_points=abl_points)
+    row = claims.table().set_index("id").loc["A7"]
+    assert claims.verdict("A7") == "reproduced" and row["ours"] == "iris: 1.450" and row["interval"] == ""
+    assert "every fill loses a cluster: a miss" in row["rule"]
 
 
 def test_empty_ablation_makes_a7_not_run():
@@ -218,3 +238,10 @@ def test_sc_table_view_keeps_every_score_beside_its_clusters():
     view = sc_table_view(table)
     assert view["effective/k"].iloc[0] == "2/8" and pd.isna(view["effective/k"].iloc[1])
     assert view["sizes"].iloc[0].replace("\u200b", "") == "326/9/1" and pd.isna(view["sizes"].iloc[1])
+
+
+def test_skm_keeps_the_silhouettes_of_its_best_at_k():
+    X, y, k = load_clustering("iris")
+    table, pts = _skm(X, y, k, [10], seed=0, device="cpu", min_size=5)
+    assert np.mean(pts["SKM best at k"]) == pytest.approx(_best(table, k)["sc"])
+    assert _skm(X, y, 149, [10], seed=0, device="cpu", min_size=5)[1] == {}

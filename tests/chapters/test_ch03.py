@@ -1,6 +1,6 @@
 """Chapter 03: the experiments on small settings, the claim logic on hand-made tables (each rule can pass and can
-fail, the control makes T5 untestable, an interval can leave a claim inconclusive), the theory's bounds, and the
-parameter checks."""
+fail, each control makes its own T5 row untestable, an interval can leave a claim inconclusive, T7 reads the spec's
+size), the theory's bounds, and the parameter checks."""
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from paperbook.core.claims import (
     NOT_REPRODUCED,
     NOT_RUN,
     NOT_TESTABLE,
+    POST_HOC,
     REPRODUCED,
     SPEC,
     THEORY,
@@ -122,7 +123,7 @@ def _prop(max_err=(1e-4, 1e-3, 1e-2)):
 PROP = _prop()
 SCAN = pd.DataFrame({"model": ["SCAN parse (CPG)", "GRU chain"], "commands": [20910, 20910], "max_arity": [3, 2],
                      "max_path_loi": [1, 1], "max_depth": [5, 9], "input_dependent": [True, False]})
-PAPER = {"T4", "T5", "T7", "T8b"}
+PAPER = {"T4", "T5g", "T5t", "T7", "T8b"}
 CHECKS = {"T1", "T2", "T3", "T6", "T8", "T9"}
 
 
@@ -140,10 +141,11 @@ def verdicts(**change):
 def test_every_row_holds_on_tables_that_meet_its_rule():
     v = verdicts()
     assert {k for k, x in v.items() if x == REPRODUCED} == PAPER
-    assert {k for k, x in v.items() if x == HOLDS} == CHECKS | {"C1"}
+    assert {k for k, x in v.items() if x == HOLDS} == CHECKS | {"C1g", "C1t"}
     table = _claims().table().set_index("id")
-    assert set(table.loc[list(CHECKS), "kind"]) == {CHECK} and table.loc["C1", "kind"] == CONTROL
-    assert table.loc["T5", "interval"] and table.loc["T4", "origin"] == SPEC and table.loc["T9", "origin"] == THEORY
+    assert set(table.loc[list(CHECKS), "kind"]) == {CHECK} and set(table.loc[["C1g", "C1t"], "kind"]) == {CONTROL}
+    assert table.loc["T5g", "interval"] and table.loc["T4", "origin"] == SPEC and table.loc["T9", "origin"] == THEORY
+    assert set(table.loc[["C1g", "C1t"], "origin"]) == {POST_HOC}
 
 
 def test_every_verdict_is_quoted_for_the_prose():
@@ -157,7 +159,8 @@ def test_every_verdict_is_quoted_for_the_prose():
     ({"sweep": SWEEP.assign(ok=[True] * 5 + [False])}, "T2"),
     ({"sensitivity": SENS.assign(max_ratio=[0.5, 1.01])}, "T3"),
     ({"ops": _ops(tree=(1.0, 0.85))}, "T4"),
-    ({"ops": _ops(tree=(1.0, 0.95), gru=(0.8, 0.7))}, "T5"),
+    ({"ops": _ops(gru=(0.8, 0.7))}, "T5g"),
+    ({"ops": _ops(tf=(0.8, 0.7))}, "T5t"),
     ({"ops": _ops(balanced=0.8)}, "T6"),
     ({"ops": _ops(small=(0.7, 0.2, 0.3))}, "T7"),
     ({"propagation": _prop([2e-3, 2e-2, 2e-1])}, "T8"),
@@ -165,18 +168,31 @@ def test_every_verdict_is_quoted_for_the_prose():
     ({"propagation": _prop([1e-6, 1e-4, 1e-2])}, "T8b"),
     ({"scan": SCAN.assign(max_arity=[4, 2])}, "T9"),
     ({"scan": SCAN.assign(max_depth=[6, 9])}, "T9"),
-    ({"ops": _ops(gru=(0.65, 0.4))}, "C1"),
+    ({"ops": _ops(gru=(0.65, 0.4))}, "C1g"),
+    ({"ops": _ops(tf=(0.65, 0.25))}, "C1t"),
 ])
 def test_each_rule_can_fail(change, failed):
     v = verdicts(**change)
     expected = NOT_REPRODUCED if failed in PAPER else FAILS
-    others = {k: x for k, x in v.items() if k != failed and not (failed == "C1" and k == "T5")}
+    others = {k: x for k, x in v.items() if k != failed and k != failed.replace("C1", "T5")}
     assert v[failed] == expected and set(others.values()) <= {REPRODUCED, HOLDS}, v
 
 
-def test_a_baseline_that_underfits_in_distribution_makes_t5_not_testable():
+def test_a_baseline_that_underfits_in_distribution_makes_only_its_t5_row_not_testable():
     v = verdicts(ops=_ops(tf=(0.39, 0.25)))
-    assert v["C1"] == FAILS and v["T5"] == NOT_TESTABLE
+    assert v["C1t"] == FAILS and v["T5t"] == NOT_TESTABLE
+    assert v["C1g"] == HOLDS and v["T5g"] == REPRODUCED
+
+
+def test_t7_reads_the_spec_size_where_it_runs_and_says_so_where_not():
+    tiny = _ops(small=(0.3, 0.5, 0.7)).query("n_train == 200").assign(n_train=50)  # reversed ordering at n = 50
+    assert verdicts(ops=pd.concat([_ops(), tiny], ignore_index=True))["T7"] == REPRODUCED
+    without = pd.concat([_ops().query("n_train != 200"), tiny], ignore_index=True)
+    table = _claims(ops=without).table().set_index("id")
+    assert table.loc["T7", "verdict"] == NOT_REPRODUCED and "n = 200 is not run" in table.loc["T7", "note"]
+    assert "n = 2000 is not" not in table.loc["T4", "note"]
+    bigger = _ops().assign(n_train=_ops()["n_train"].replace(2000, 3200))
+    assert "n = 2000 is not" in _claims(ops=bigger).table().set_index("id").loc["T5g", "note"]
 
 
 def test_a_gap_within_the_noise_is_inconclusive():

@@ -66,7 +66,7 @@ def test_the_gru_experiment_runs_and_reports_lengths():
 
 
 def _tables(cpg_acc=1.0, gru_jump=0.0, gru_train=0.7, cogs_acc=1.0, changed=0, equal=10, k7=0, standard=1.0,
-            enumerated=1.0, simple=None):
+            enumerated=0.5, simple=None):
     splits = ("addprim_jump", "length", "around_right", "simple", "all 20,910")
     sets = ("addjump14", "length14", "aroundright14")
     runs = pd.DataFrame([{"training set": s, "seed": 0, **{k: cpg_acc for k in splits}} for s in sets])
@@ -86,7 +86,8 @@ def _tables(cpg_acc=1.0, gru_jump=0.0, gru_train=0.7, cogs_acc=1.0, changed=0, e
 
 
 PAPER_IDS = ("G1", "G2", "G3", "G4", "G5", "G6", "G8", "G10")
-OWN_IDS = ("G7", "G11", "G12")  # the control and the checks
+OWN_IDS = ("G5c", "G7", "G11", "G12")  # the controls and the checks
+DETERMINED = {"G1", "G2", "G3", "G4", "G5"}  # the claims the no-gradient learner's control guards
 
 
 def _verdicts(table) -> dict[str, str]:
@@ -103,11 +104,11 @@ def test_claims_reproduce_on_the_expected_tables():
     ({"cpg_acc": 0.999}, {"G1", "G2", "G3", "G5"}),
     ({"gru_jump": 0.2}, {"G6", "G8"}),
     ({"cogs_acc": 0.99}, {"G10"}),
-    ({"changed": 1}, {"G5"}),
+    ({"changed": 1}, {"G5c"}),
     ({"equal": 9}, {"G4"}),
     ({"standard": 0.5}, {"G1"}),
     ({"k7": 1}, {"G11"}),
-    ({"enumerated": 0.9}, {"G12"}),
+    ({"enumerated": 1.0}, {"G12"}),
 ])
 def test_each_claim_can_fail(change, failing):
     verdicts = _verdicts(chapter_claims(**_tables(**change)))
@@ -119,6 +120,20 @@ def test_a_baseline_that_does_not_fit_makes_its_claims_untestable(change):
     verdicts = _verdicts(chapter_claims(**_tables(gru_jump=0.2, **change)))
     assert verdicts["G7"] == FAILS and verdicts["G6"] == verdicts["G8"] == NOT_TESTABLE
     assert verdicts["G1"] == REPRODUCED
+
+
+def test_a_no_gradient_learner_at_the_claims_level_makes_them_untestable():
+    table = chapter_claims(**_tables(enumerated=1.0))
+    verdicts = _verdicts(table)
+    assert verdicts["G12"] == FAILS and {c for c, v in verdicts.items() if v == NOT_TESTABLE} == DETERMINED
+    assert verdicts["G6"] == REPRODUCED and table.quotes["nograd_worst"] == 1.0
+    assert "control G12 failed" in table.table().set_index("id").loc["G1", "note"]
+
+
+def test_the_no_gradient_control_fails_if_any_split_reaches_the_level():
+    enumeration = _tables()["enumeration"]
+    enumeration.loc[enumeration["training set"] == "length14", "length"] = 1.0
+    assert chapter_claims(**{**_tables(), "enumeration": enumeration}).verdict("G12") == FAILS
 
 
 def test_the_simple_test_joins_the_control_where_it_runs():

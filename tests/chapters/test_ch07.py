@@ -172,9 +172,29 @@ def test_claims_follow_the_numbers(rows, examples, verdict):
     assert c.verdict("L1") == (REPRODUCED_POST_HOC if verdict == REPRODUCED else verdict)  # its rule is post hoc
 
 
+def test_entropy_counts_each_query_once_over_demonstration_sets():
+    examples = _examples(0.5, 0.7)
+    icl = examples.method == "ICL"
+    examples.loc[icl, "entropy_bits"] *= np.where(examples.loc[icl, "demo_seed"] == 0, 0.75, 1.25)  # 0.6 and 1.0
+    c = _all_claims(_rows(), examples)
+    assert c.table().set_index("id").loc["L1", "interval"] == "mean H/log2 C [0.800, 0.800]"  # pooled: not a point
+
+
 def test_a_gain_of_one_query_per_cell_is_inconclusive():
     c = _all_claims(_rows(), _examples(0.5, 0.55))
     assert c.verdict("L3") == INCONCLUSIVE and c.verdict("L4") == INCONCLUSIVE
+
+
+@pytest.mark.parametrize("acc_cc,classes,verdict", [
+    (0.5, 2, REPRODUCED),        # a binary tie is allowed ...
+    (0.5, 5, NOT_REPRODUCED),    # ... a multi-class tie is not
+    (0.7, 2, NOT_REPRODUCED),    # a binary cell 0.2 behind CC fails the -0.02 bound
+])
+def test_beats_cc_allows_ties_on_binary_cells_only(acc_cc, classes, verdict):
+    c = claims.Claims()
+    claims.beats_cc(c, examples=_examples(acc_cc, 0.5, classes=classes))  # CC scores as ICL in _examples
+    assert c.verdict("L4") == verdict
+    assert c.table().loc[0, "rule"].startswith("binary" if classes == 2 else "multi-class")
 
 
 def test_five_probes_are_not_run_without_that_probe_size():

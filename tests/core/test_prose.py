@@ -8,7 +8,7 @@ from paperbook.core.prose import typed_numbers, unquoted_numbers
 def test_exempt_spans_and_names_are_not_typed_numbers():
     text = ("The slope is {glue:text}`slope:.3f` (T1, eq. $-0.5$, $$x^2$$), see Fig 3, Table 2, Eq. (4) and "
             "Section 4.1 {cite}`ref-2024` {numref}`fig-1`; SmolLM2-135M, x0, P1, fig3_Ys, `n = 50`, "
-            "[link](https://a.b/1), (eq-00-mean)")
+            "[link](https://a.b/1), (eq-00-mean), a 1.5B model")
     assert typed_numbers(text) == []
 
 

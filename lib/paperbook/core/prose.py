@@ -30,7 +30,7 @@ _EXEMPT = [
     re.compile(r"\b(?:Fig(?:ure)?s?\.?|Tables?|Eqs?\.?|Equations?|Sections?|Appendix|Chapters?|chapters?|"
                r"Theorem|Lemma|Proposition|Definition|Algorithm|Step)\s*\(?[A-Z]?\d+[\w.]*\)?"),  # references
 ]
-NUMBER = re.compile(r"(?<![A-Za-z_\d.\-])\d+(?:[.,]\d+)*%?(?![A-Za-z_\d])")
+NUMBER = re.compile(r"(?<![A-Za-z_\d.\-])\d+(?:[.,]\d+)*%?(?![A-Za-z_\d]|[.,]\d)")  # 1.5B: a name, not "1"
 
 
 def typed_numbers(markdown: str) -> list[str]:

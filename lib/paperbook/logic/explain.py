@@ -194,6 +194,13 @@ def deletion_curve(predict_proba: Callable[[np.ndarray], np.ndarray], X: np.ndar
                    order: Sequence[int], rng: np.random.Generator, repeats: int = 3) -> np.ndarray:
     """(len(order) + 1,) test ROC AUC after permuting the rows of the first k columns of `order`, k = 0, 1, ...,
     averaged over `repeats` permutations (the paper's incremental deletion; a steeper fall = better importances)."""
+    return deletion_curves(predict_proba, X, y, order, rng, repeats).mean(0)
+
+
+def deletion_curves(predict_proba: Callable[[np.ndarray], np.ndarray], X: np.ndarray, y: np.ndarray,
+                    order: Sequence[int], rng: np.random.Generator, repeats: int = 3) -> np.ndarray:
+    """(repeats, len(order) + 1): the deletion curve of each permutation repeat, before `deletion_curve` averages
+    them."""
     curves = np.zeros((repeats, len(order) + 1))
     for r in range(repeats):
         Xp = np.array(X, float, copy=True)
@@ -201,7 +208,7 @@ def deletion_curve(predict_proba: Callable[[np.ndarray], np.ndarray], X: np.ndar
         for k, j in enumerate(order, start=1):
             Xp[:, j] = Xp[rng.permutation(len(Xp)), j]
             curves[r, k] = binary_auc(y, predict_proba(Xp))
-    return curves.mean(0)
+    return curves
 
 
 def binary_auc(y: np.ndarray, proba: np.ndarray) -> float:

@@ -27,7 +27,7 @@ from ...memory.cluster_eval import (
     spectral_grid,
     voronoi_agreement,
 )
-from ...memory.skm import skm_grid
+from ...memory.skm import dcec_soft_kmeans
 
 
 def basins(betas: Sequence[float], n: int, alpha: float, steps: int) -> tuple[pd.DataFrame, dict]:
@@ -92,6 +92,16 @@ def _clam_points(X, table: pd.DataFrame, labels: np.ndarray, k: int) -> dict:
     return {m: point_silhouettes(X, labels[i]) for m, i in picks.items() if i is not None}
 
 
+def _skm(X, y, k: int, intervals: Sequence[int], *, seed: int, device, min_size: int) -> tuple[pd.DataFrame, dict]:
+    """SKM over the update intervals (memory.skm.skm_grid, keeping the labels): its table, and the per-sample
+    silhouettes of its best at k (absent when no interval has k effective clusters)."""
+    labels = [dcec_soft_kmeans(X, k, update_interval=ui, seed=seed, device=device) for ui in intervals]
+    table = pd.DataFrame([{"update_interval": ui, **evaluate(X, lab, y, min_size=min_size)}
+                          for ui, lab in zip(intervals, labels)])
+    i = _best_index(table, k)
+    return table, ({} if i is None else {"SKM best at k": point_silhouettes(X, labels[i])})
+
+
 def sc_comparison(names: Sequence[str], *, num_clusters: int, min_cluster_size: int, betas, lrs, fills,
                   epochs: int, batch: int, mask_p: float, min_masked: int, kmeans_n_init: int,
                   kmeans_max_iter: int, extra: bool, skm_intervals: Sequence[int], device,
@@ -99,8 +109,8 @@ def sc_comparison(names: Sequence[str], *, num_clusters: int, min_cluster_size: 
     """The paper's table: per data set, ClAM best of grid, ClAM best at exactly k effective clusters, k-means,
     SKM best of grid and at k (when skm_intervals is not empty) and, with extra, spectral and agglomerative;
     each with SC, NMI, ARI (labelled sets), non-empty and effective clusters and the cluster sizes. Also every
-    ClAM grid row, the fits, and per data set the per-sample silhouettes of the ClAM rows and k-means (the
-    claims' paired intervals)."""
+    ClAM grid row, the fits, and per data set the per-sample silhouettes of the ClAM rows, k-means and SKM best
+    at k (the claims' paired intervals)."""
     summary, grids, fits, points = [], [], {}, {}
     for name in tqdm(names, desc="SC table: data sets", leave=False):
         X, y, n_classes = load_clustering(name)
@@ -116,7 +126,8 @@ def sc_comparison(names: Sequence[str], *, num_clusters: int, min_cluster_size: 
         methods = {"ClAM best of grid": _best(table), "ClAM best at k": _best(table, k),
                    "k-means": evaluate(X, kmeans, y, min_size=min_size)}
         if skm_intervals:
-            skm = skm_grid(X, k, y, update_intervals=skm_intervals, seed=seed, device=device, min_size=min_size)
+            skm, skm_points = _skm(X, y, k, skm_intervals, seed=seed, device=device, min_size=min_size)
+            points[name].update(skm_points)
             methods["SKM best of grid"], methods["SKM best at k"] = _best(skm), _best(skm, k)
         if extra:
             methods["spectral best of grid"] = _best(spectral_grid(X, k, y, seed=seed, min_size=min_size))

@@ -20,19 +20,21 @@ from ...core.claims import (
     CLAIM_HARD,
     CLAIM_REPORTED,
     CONTROL,
+    POST_HOC,
     SPEC,
     THEORY,
     Claims,
     Sample,
     at_least,
     at_most,
+    below,
     each,
 )
 
 PERFECT = "1.0 (abstract: perfect generalization)"
 CURATED = "recovers the program consistent with a curated set of 14: "
 BY_CONSTRUCTION = ("holds by construction given the lexicon: each rule type appears alone in exactly one of the 14 "
-                   "curated commands and every template consistent with it is the gold one (check G12)")
+                   "curated commands and every template consistent with it is the gold one (control G12)")
 GRU_TRAIN_FLOOR, GRU_SIMPLE_FLOOR = 0.60, 0.95  # spec section 5, G7: fast (training samples), full (simple test)
 
 
@@ -85,13 +87,19 @@ def g4(claims: Claims, *, templates: dict[str, pd.DataFrame]) -> None:
 
 
 def g5(claims: Claims, *, incremental: dict) -> None:
-    ours = {"earlier templates changed": incremental["changed"], "all 20,910": incremental["all 20,910"]}
-    claims.add("G5", CURATED + "new rules are learned incrementally without forgetting", "without forgetting", ours,
-               each({"earlier templates changed": at_most(0), "all 20,910": at_least(1.0)}), kind=CLAIM_HARD,
+    claims.add("G5", CURATED + "new rules are learned incrementally without forgetting", "without forgetting",
+               {"all 20,910": incremental["all 20,910"]}, each({"all 20,910": at_least(1.0)}), kind=CLAIM_HARD,
                source="abstract", origin=SPEC,
                note=f"{BY_CONSTRUCTION}; {incremental['frozen first']} rules frozen on the 1-2 word commands of "
-               f"addjump14, then {incremental['frozen after']} after the whole set; the training loop never "
-               "rewrites a frozen template")
+               f"addjump14, then {incremental['frozen after']} after the whole set; exact match of the final "
+               "program on every command (that no frozen template changed is check G5c)")
+
+
+def g5c(claims: Claims, *, incremental: dict) -> None:
+    claims.add("G5c", "the training loop never rewrites a frozen template", "n/a (ours)", incremental["changed"],
+               at_most(0), kind=CHECK, source="spec", origin=SPEC,
+               note=f"templates frozen in the first phase of G5 ({incremental['frozen first']} rules) that differ "
+               "after the second; freezing makes them equal, so a change is a bug of the training loop")
 
 
 def _gru(gru: pd.DataFrame, split: str) -> pd.Series | None:
@@ -129,8 +137,9 @@ def g7(claims: Claims, *, gru: pd.DataFrame) -> None:
     claims.add("G7", "the baseline fits its training distribution", "n/a (protocol)", ours, each(rules),
                kind=CONTROL, source="spec", origin=SPEC, guards=["G6", "G8"],
                note="exact match on seeded samples of each split's training lines (and the simple split's test, "
-               "where it runs); the spec's thresholds, set before any run; when it fails, the baseline is not "
-               "fitted and G6, G8 say nothing")
+               "where it runs); the spec's thresholds, set before any run (the spec calls the fast floor "
+               "provisional: to be re-set once, about 0.1 under the first measured value, then frozen); when it "
+               "fails, the baseline is not fitted and G6, G8 say nothing")
 
 
 def g8(claims: Claims, *, cpg: pd.DataFrame, gru: pd.DataFrame) -> None:
@@ -166,12 +175,19 @@ def g12(claims: Claims, *, enumeration: pd.DataFrame) -> None:
     reads = {"addjump14": "addprim_jump", "length14": "length", "aroundright14": "around_right"}  # as G1-G3
     by_set = enumeration.set_index("training set")
     ours = {f"{name} on {split}": float(by_set.loc[name, split]) for name, split in reads.items()}
-    ours["aroundright14 on all 20,910"] = float(by_set.loc["aroundright14", "all 20,910"])
-    claims.add("G12", "the curated 14 determine the program: a learner with no gradient recovers it",
-               "n/a (ours)", ours, each({k: at_least(1.0) for k in ours}), kind=CHECK, source="ours", origin=THEORY,
-               note="the first template (product order) consistent with the commands, rule by rule: what a "
-               "trivial learner scores on G1-G3's splits; it holds because each rule type appears alone in one "
-               "curated command whose consistent templates all equal the gold one, given the lexicon")
+    for name in ("addjump14", "aroundright14"):  # G5 and G3
+        ours[f"{name} on all 20,910"] = float(by_set.loc[name, "all 20,910"])
+    claims.quote("nograd_worst", min(ours.values()))
+    claims.quote("nograd_best", max(ours.values()))
+    claims.add("G12", "negative control: a learner with no gradient stays below the claims' level",
+               "n/a (ours)", ours, each({k: below(1.0) for k in ours}), kind=CONTROL, source="ours",
+               origin=POST_HOC, guards=["G1", "G2", "G3", "G4", "G5"],
+               note="added after the runs (developers' guide; issue 28): the first template (product order) "
+               "consistent with the commands, rule by rule, scored on G1-G5's splits. With the lexicon given and "
+               "the curated 14, the program is determined without learning (each rule type appears alone in one "
+               "curated command whose consistent templates all equal the gold one); where this learner reaches "
+               "1.0, G1-G5 cannot show that CPG learns. Once CPG learns the word meanings (issue 28), the control "
+               "can hold")
 
 
 def chapter_claims(*, cpg: pd.DataFrame, standard: pd.DataFrame, templates: dict, incremental: dict, gru: pd.DataFrame,
@@ -186,6 +202,7 @@ def chapter_claims(*, cpg: pd.DataFrame, standard: pd.DataFrame, templates: dict
     g3(claims, cpg=cpg)
     g4(claims, templates=templates)
     g5(claims, incremental=incremental)
+    g5c(claims, incremental=incremental)
     g6(claims, gru=gru)
     g7(claims, gru=gru)
     g8(claims, cpg=cpg, gru=gru)

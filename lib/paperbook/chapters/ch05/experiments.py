@@ -176,15 +176,17 @@ def alignment_table(fits: list[dict], null: np.ndarray) -> pd.DataFrame:
     return pd.concat([table, pd.DataFrame([chance])], ignore_index=True)
 
 
-def item_scores(fits: list[dict]) -> dict[str, pd.DataFrame]:
-    """Per split ("train", "test", "ood", and "<protocol> <level>" under noise): a puzzle x encoding table of the
-    share of seeds that answer the puzzle right (the per-item values of the accuracy claims)."""
+def item_scores(fits: list[dict], splits: dict[str, lst.LSTData]) -> dict[str, pd.DataFrame]:
+    """Per split ("train", "test", "ood", and "<protocol> <level>" under noise, on the test puzzles): a puzzle x
+    encoding table of the share of seeds that answer the puzzle right (the per-item values of the accuracy
+    claims), indexed by the puzzle's level (1-3)."""
     scores = {}
     for split in fits[0]["right"]:
         by_config: dict[str, list[np.ndarray]] = {}
         for f in fits:
             by_config.setdefault(f["config"], []).append(f["right"][split])
-        scores[split] = pd.DataFrame({c: np.mean(v, axis=0) for c, v in by_config.items()})
+        level = pd.Index(splits[split if split in splits else "test"].level, name="level")
+        scores[split] = pd.DataFrame({c: np.mean(v, axis=0) for c, v in by_config.items()}, index=level)
     return scores
 
 

@@ -28,7 +28,7 @@ from ...logic.data import Split, load_tabular
 from ...logic.explain import (
     binary_auc,
     completion_agreement,
-    deletion_curve,
+    deletion_curves,
     feature_importance,
     rule_agreement,
     sufficient_explanation,
@@ -205,17 +205,28 @@ def analyse_one(split: Split, rnrn: RNRNClassifier, rf: RandomForestClassifier, 
                                       random_state=int_seed(seed, "perm", split.name), n_jobs=1).importances_mean
         imps = {"R-NRN": feature_importance(rnrn, explanations, split.X_train.shape[1]),
                 "RF impurity": rf.feature_importances_, "RF permutation": perm}
-        curves = []
+        curves, areas = [], []
         for kind, importance in imps.items():
             model = rnrn if kind == "R-NRN" else rf
-            curve = deletion_curve(model.predict_proba, split.X_test, split.y_test,
-                                   np.argsort(-importance, kind="stable"), np_rng(seed, "deletion", split.name, kind),
-                                   repeats)
+            repeated = deletion_curves(model.predict_proba, split.X_test, split.y_test,
+                                       np.argsort(-importance, kind="stable"),
+                                       np_rng(seed, "deletion", split.name, kind), repeats)
+            curve = repeated.mean(0)
             relative = (curve - 0.5) / (curve[0] - 0.5) if curve[0] > 0.5 else np.full_like(curve, np.nan)
             curves += [{"data": split.name, "importance": kind, "removed": k, "fraction": k / (len(curve) - 1),
                         "auc": a, "relative": rel} for k, (a, rel) in enumerate(zip(curve, relative))]
+            areas += [{"data": split.name, "importance": kind, "repeat": r, "area": a}
+                      for r, a in enumerate(relative_areas(repeated))]
     return {"rows": pd.DataFrame(rows), "explanations": explanations, "importances": imps,
-            "curves": pd.DataFrame(curves)}
+            "curves": pd.DataFrame(curves), "areas": pd.DataFrame(areas)}
+
+
+def relative_areas(repeated: np.ndarray) -> list[float]:
+    """Per repeat (a row of deletion curves): the area under its normalised curve, as in `deletion_areas` (NaN for
+    a model no better than chance)."""
+    fraction = np.arange(repeated.shape[1]) / (repeated.shape[1] - 1)
+    return [float(np.trapezoid((c - 0.5) / (c[0] - 0.5), fraction)) if c[0] > 0.5 else float("nan")
+            for c in repeated]
 
 
 def analyse_all(fits: list[dict], splits: dict[str, Split], *, workers: int, device, **settings) -> dict[str, dict]:
@@ -235,6 +246,11 @@ def per_row_table(analyses: dict[str, dict]) -> pd.DataFrame:
 def curves_table(analyses: dict[str, dict]) -> pd.DataFrame:
     """The deletion curves of every data set and importance kind."""
     return pd.concat([a["curves"] for a in analyses.values()], ignore_index=True)
+
+
+def repeat_areas_table(analyses: dict[str, dict]) -> pd.DataFrame:
+    """One row per data set, importance kind and deletion repeat: the area under that repeat's normalised curve."""
+    return pd.concat([a["areas"] for a in analyses.values()], ignore_index=True)
 
 
 def sufficiency_table(per_row: pd.DataFrame) -> pd.DataFrame:
