@@ -93,7 +93,7 @@ golden: setup sync  ## refresh the committed executed notebooks in place (the nb
 	    || { rm -f "$$tmp"; exit 1; }; done
 
 # Seeds 0..SEEDS-1 of chapter CH as papermill tasks on Dask (paperbook.core.sweep): a LocalCluster of WORKERS seeds
-# at a time with THREADS torch threads each (default: 1 x 2, the faster layout on 2 cores), or the cluster at
+# at a time with THREADS torch threads each (default: 2 x 1, the faster layout on 2 cores), or the cluster at
 # $$DASK_SCHEDULER_ADDRESS. Writes the sweep record figures/<slug>-seeds/ (PROFILE=full: figures/<slug>-full-seeds/).
 sweep: setup  ## make sweep CH=05 SEEDS=5: the claims at several seeds, the record figures/<slug>-seeds/
 	@test -n "$(CH)" || { echo "usage: make sweep CH=05 SEEDS=5" >&2; exit 2; }
