@@ -5,7 +5,7 @@ import json
 import nbformat
 import pandas as pd
 
-from paperbook.core.book import rerun_agreement, show_sweep
+from paperbook.core.book import GLUE_TEXT, rerun_agreement, show_sweep
 from paperbook.core.claims import CHECK, CLAIM_HARD, SPEC, Claims, at_least, at_most
 from paperbook.core.display import ClaimsOutput, claims_html
 from paperbook.core.stability import stability
@@ -26,10 +26,13 @@ def test_the_book_reads_a_claim_across_the_seeds_of_its_sweep():
     assert "<th>seeds</th>" in html and ">2/3<" in html and "seed-dependent (2/3)" in html
     assert "seed 0: reproduced" in html, "the seed-0 verdict stays visible"
     nb = nbformat.v4.new_notebook()
+    glued = nbformat.v4.new_output("display_data", data={GLUE_TEXT: "'reproduced'"},
+                                   metadata={"scrapbook": {"name": "e2_verdict"}})
     nb.cells = [nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
-        "display_data", data=ClaimsOutput(claims_table(0.2), 0)._repr_mimebundle_())])]
+        "display_data", data=ClaimsOutput(claims_table(0.2), 0)._repr_mimebundle_()), glued])]
     show_sweep(nb, claims_table(0.2), 0, sweep)
     assert "seed-dependent (2/3)" in nb.cells[0].outputs[0]["data"]["text/html"]
+    assert nb.cells[0].outputs[1]["data"][GLUE_TEXT] == "'seed-dependent (2/3)'", "the prose quotes the sweep"
 
 
 def write_run(folder, params, value):

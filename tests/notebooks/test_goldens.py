@@ -63,3 +63,30 @@ def test_fast_profile_fits_its_budget(path):
 def test_all_fast_profiles_fit_the_suite_budget():
     total = sum(read(p).metadata["papermill"]["duration"] for p in NOTEBOOKS)
     assert total <= TOTAL_BUDGET_S, f"the goldens take {total:.0f} s together, over {TOTAL_BUDGET_S} s"
+
+
+SWEPT = [p for p in NOTEBOOKS if (ROOT / "figures" / f"{p.stem}-seeds" / "provenance.json").exists()]
+
+
+@pytest.mark.parametrize("path", SWEPT, ids=[p.stem for p in SWEPT])
+def test_sweep_records_come_from_this_checkout(path):
+    """A committed sweep record (figures/<slug>-seeds/, make sweep) is as fresh as its golden, has every seed's
+    claims, and its seed 0 is the golden's own run."""
+    import pandas as pd
+
+    folder = ROOT / "figures" / f"{path.stem}-seeds"
+    rec = json.loads((folder / "provenance.json").read_text())
+    reasons = stale_reasons(ROOT, rec, path)
+    assert not reasons, f"{path.stem}'s sweep record is stale: {'; '.join(reasons)} (make sweep CH={path.stem[:2]})"
+    assert len(rec["seeds"]) >= 5 and 0 in rec["seeds"], "a sweep record holds seeds 0-4 at least"
+    assert rec["runs"]["0"] == record(path)["run_id"], "seed 0 of the sweep is the golden's run"
+    by_seed = pd.read_csv(folder / "claims-by-seed.csv")
+    assert sorted(by_seed["seed"].unique()) == sorted(rec["seeds"])
+    golden = pd.read_csv(ROOT / "figures" / path.stem / "claims.csv")
+    assert set(by_seed["id"]) == set(golden["id"]), "the sweep and the golden hold the same claims"
+
+
+def test_every_chapter_has_a_sweep_record():
+    """The status page names a chapter without a fresh sweep; this test lists them."""
+    missing = [p.stem for p in NOTEBOOKS if p not in SWEPT]
+    assert not missing, f"no sweep record: {missing} (make sweep CH=NN SEEDS=5)"

@@ -138,14 +138,22 @@ def fresh_sweep(root: Path, slug: str, profile: str) -> pd.DataFrame | None:
     return pd.read_csv(folder / "stability.csv", keep_default_na=False).set_index("id")
 
 
+GLUE_TEXT = "application/papermill.record/text/plain"  # how myst_nb's glue stores a value in an output
+
+
 def show_sweep(nb, claims: pd.DataFrame, seed: int, sweep: pd.DataFrame | None) -> None:
-    """Replace the claims table the run displayed by the same table read across the sweep's seeds."""
+    """Replace the claims table the run displayed by the same table read across the sweep's seeds, and every glued
+    verdict `<id>_verdict` the prose quotes by the verdict across seeds (the run's own stays in the table)."""
     if sweep is None:
         return
+    across = {f"{cid.lower()}_verdict": verdict for cid, verdict in sweep["across_seeds"].items()}
     for cell in nb.cells:
         for out in cell.get("outputs", []):
-            if "paperbook-claims" in out.get("data", {}).get("text/html", ""):
-                out["data"]["text/html"] = claims_html(claims, seed=seed, sweep=sweep)
+            data, name = out.get("data", {}), out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if "paperbook-claims" in data.get("text/html", ""):
+                data["text/html"] = claims_html(claims, seed=seed, sweep=sweep)
+            elif name in across and GLUE_TEXT in data:
+                data[GLUE_TEXT] = repr(across[name])
 
 
 def prepare(root: Path, source: Path, show_scratch: bool = False) -> None:
