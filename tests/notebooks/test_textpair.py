@@ -40,4 +40,4 @@ def test_a_planted_edit_to_the_notebook_side_is_caught(tmp_path):
     book = nbformat.read(nb, as_version=4)
     book.cells[0].source += " An added sentence."
     nbformat.write(book, nb)
-    assert [d[:24] for d in differences(nb)] == ["cell 0 differs (markdown)"]
+    assert [d[:25] for d in differences(nb)] == ["cell 0 differs (markdown)"]
