@@ -53,3 +53,14 @@ def test_a_rerun_agrees_with_its_golden_or_names_the_claims_that_differ(tmp_path
     write_run(tmp_path / "figures" / "03_z", params, 0.2)
     write_run(tmp_path / ".cache" / "figures" / "03_z", {"seed": 3, "profile": "fast"}, 0.01)
     assert rerun_agreement(tmp_path, "03_z") == "not rerun", "a scratch run at other parameters is no rerun"
+
+
+
+def test_a_check_not_run_at_some_seeds_is_read_where_it_ran():
+    from paperbook.core.sweep import read_where_run
+
+    by_seed = pd.concat([claims_table(0.2).assign(seed=s) for s in range(3)], ignore_index=True)
+    by_seed.loc[(by_seed["id"] == "K1") & (by_seed["seed"] > 0), "verdict"] = "not run"
+    sweep = stability(read_where_run(by_seed)).set_index("id")
+    assert (sweep.loc["K1", "across_seeds"], sweep.loc["K1", "seeds"]) == ("holds", 1)
+    assert sweep.loc["E2", "seeds"] == 3
