@@ -126,6 +126,15 @@ def fold_parameters(nb, values: dict, slug: str) -> None:
     nb.cells.insert(nb.cells.index(cells[-1]) + 1, table)
 
 
+def read_claims(path: Path) -> pd.DataFrame:
+    """A run's claims.csv as the table `Claims.table()` made: text columns as text ("+0.099" stays a string)."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for flag in ("fragile", "volatile"):
+        if flag in table:
+            table[flag] = table[flag] == "True"
+    return table
+
+
 def fresh_sweep(root: Path, slug: str, profile: str) -> pd.DataFrame | None:
     """The stability table (indexed by claim id) of the chapter's sweep record for `profile`, if that record was
     made by the code and notebook this checkout holds; else None."""
@@ -169,8 +178,7 @@ def prepare(root: Path, source: Path, show_scratch: bool = False) -> None:
         shutil.copyfile(scratch if use_scratch else committed_notebook(root, slug), executed)
         folder = shown_outputs(root, executed, slug)
         record = json.loads((folder / "provenance.json").read_text()) if folder else None
-        claims = (pd.read_csv(folder / "claims.csv", keep_default_na=False)
-                  if folder and (folder / "claims.csv").exists() else None)
+        claims = read_claims(folder / "claims.csv") if folder and (folder / "claims.csv").exists() else None
         sweep = fresh_sweep(root, slug, record["profile"]) if record and record["seed"] == 0 else None
         nb = nbformat.read(executed, as_version=4)
         caption_figures(nb)
