@@ -247,6 +247,7 @@ def test_every_glue_key_the_notebook_cites_is_provided(small_run):
     far = small_run["far"]
     for recipes in (["iid", "official"], ["iid"], ["official"]):  # fig3_far_recipes: D3's quotes read "n/a" if absent
         run = {**small_run, "far": far[far["recipe"].isin(recipes)]}
-        provided = list(ch01.PARAMS) + in_cells + list(claims.chapter_claims(**run).quotes)
+        table = claims.chapter_claims(**run)
+        provided = list(ch01.PARAMS) + in_cells + list(table.quotes) + list(table.verdict_quotes())
         assert cited <= set(provided), (recipes, cited - set(provided))
         assert len(provided) == len(set(provided)), "a glue key is set twice"

@@ -150,7 +150,7 @@ def test_every_row_holds_on_tables_that_meet_its_rule():
 
 def test_every_verdict_is_quoted_for_the_prose():
     claims = _claims()
-    assert {k: v for k, v in claims.quotes.items() if k.endswith("_verdict")} == {
+    assert claims.verdict_quotes() == {
         f"{cid.lower()}_verdict": claims.verdict(cid) for cid in claims.table()["id"]}
 
 

@@ -97,7 +97,7 @@ def _verdicts(table) -> dict[str, str]:
 def test_claims_reproduce_on_the_expected_tables():
     table = chapter_claims(**_tables())
     assert _verdicts(table) == {**{c: REPRODUCED for c in PAPER_IDS}, **{c: HOLDS for c in OWN_IDS}}
-    assert table.quotes["g7_verdict"] == HOLDS and table.quotes["g1_verdict"] == REPRODUCED
+    assert table.verdict_quotes()["g7_verdict"] == HOLDS and table.verdict_quotes()["g1_verdict"] == REPRODUCED
 
 
 @pytest.mark.parametrize("change, failing", [

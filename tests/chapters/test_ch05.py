@@ -183,7 +183,7 @@ def test_a_model_at_chance_makes_e5_not_testable():
     low = _acc(test={c: 0.3 for c in TEST})
     c = _claims(low)
     assert c.verdict("C1") == FAILS and c.verdict("E5") == NOT_TESTABLE
-    assert c.quotes["e5_verdict"] == NOT_TESTABLE
+    assert c.verdict_quotes()["e5_verdict"] == NOT_TESTABLE
 
 
 def test_accuracy_claims_carry_per_puzzle_intervals():

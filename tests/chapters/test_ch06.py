@@ -190,7 +190,7 @@ def test_claims_pass_on_a_paper_like_table_and_fail_off_it():
     assert good.verdict("N6") == good.verdict("N10") == HOLDS and good.failed_checks() == []
     assert set(table.loc[table.kind == CHECK, "id"]) == {"N6", "N10"}
     assert list(table.loc[table.volatile, "id"]) == ["N4"]  # the CPU-time ratio changes between runs
-    assert good.quotes["n4_verdict"] == REPRODUCED and good.quotes["weights_per_class"] == "68"
+    assert good.verdict_quotes()["n4_verdict"] == REPRODUCED and good.quotes["weights_per_class"] == "68"
     bad = _claims(results=_results(nrn=(0.90, 0.70, 0.90), cpu=(0.6, 1.0), rf_size=5000), runs=_runs(size=70),
                   ablation=_ablation(phoneme=(0.0, 0.0, 0.0)), per_row=_per_row(length=7, violations=1, agreement=0.9),
                   repeat_areas=_areas(nrn=0.5), importance=IMPORTANCE[[0, 6, 2, 3, 4, 5, 1, 7]])  # x6 above x1

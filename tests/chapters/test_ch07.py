@@ -106,7 +106,7 @@ def test_studies_and_claims_on_the_tiny_pipeline(tiny):
                                   alt_examples=ex.example_rows(alt, linc), alt_protocol="same",
                                   order_examples=order, nval_rows=nval, spread=spread)
     assert table.verdict("L0") == HOLDS and table.verdict("L11") == NOT_RUN
-    assert table.quotes["l0_verdict"] == HOLDS
+    assert table.verdict_quotes()["l0_verdict"] == HOLDS
     assert len(ex.sensitivity_rows(grid, [0.5, 1.0], [5], "cc")) == 2
     assert set(ex.probe_ablation(rows, alt_rows, "independent").columns) >= {"independent", "same", "difference"}
 

@@ -219,3 +219,22 @@ def test_a_volatile_row_shows_its_verdict_only_in_the_compared_text():
     assert claims.table()["volatile"].tolist() == [True] and claims.table()["ours"].iloc[0] == "2.804"
     text = claims_text(claims.table())
     assert "2.804" not in text and "(timing)" in text and "not reproduced" in text
+
+
+def test_an_untestable_row_is_never_fragile_and_verdicts_are_quoted_by_the_table():
+    claims = Claims()
+    claims.add("G1", "perfect", "1.0", 1.0, at_least(1.0), kind=CLAIM_HARD, **ROW)
+    claims.add("G12", "trivial learner below", "<1", 0.2, at_least(0.5), kind=CONTROL, guards=["G1"], **ROW)
+    assert claims.verdict("G1") == NOT_TESTABLE and not claims.table().set_index("id").loc["G1", "fragile"]
+    assert claims.verdict_quotes() == {"g1_verdict": NOT_TESTABLE, "g12_verdict": FAILS}
+    with pytest.raises(ValueError, match="verdict"):
+        claims.quote("g1_verdict", "reproduced")
+
+
+def test_a_volatile_value_is_marked_in_the_html():
+    from paperbook.core.display import claims_html
+
+    claims = Claims()
+    claims.add("N4", "faster", "0.57", 2.804, at_most(0.57), kind=CLAIM_REPORTED, source="abstract", origin=PAPER,
+               volatile=True)
+    assert '<span class="claims-volatile">2.804</span>' in claims_html(claims.table())

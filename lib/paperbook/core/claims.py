@@ -334,9 +334,16 @@ class Claims:
     def failed_checks(self) -> list[str]:
         return [r.cid for r in self._rows if r.kind == CHECK and r.ours is not None and not r.decision.holds]
 
+    def verdict_quotes(self) -> dict[str, str]:
+        """'<id>_verdict' -> the verdict of every row, read once every row is in (a control added last still
+        counts): the prose states a verdict only through these ({glue:text}`d3_verdict`), never by hand."""
+        return {f"{r.cid.lower()}_verdict": self.verdict(r.cid) for r in self._rows}
+
     def quote(self, key: str, value) -> None:
         """A value the prose cites; floats are rounded to 6 significant digits (the prose shows fewer), so that
-        last-bit float noise never reaches the notebook's outputs."""
+        last-bit float noise never reaches the notebook's outputs. Verdicts are quoted by `verdict_quotes`."""
+        if key.endswith("_verdict"):
+            raise ValueError(f"{key!r}: every row's verdict is quoted as '<id>_verdict' by the table itself")
         if key in self.quotes:
             raise ValueError(f"quoted value {key!r} set twice")
         if isinstance(value, np.generic):
@@ -344,6 +351,12 @@ class Claims:
         if isinstance(value, float) and math.isfinite(value):
             value = float(f"{value:.6g}")
         self.quotes[key] = value
+
+    def fragile(self, row: _Row) -> bool:
+        """A decided verdict whose margin is within the noise or 5% of the threshold (see Decision.fragile); a check
+        holds or fails, and an untestable, inconclusive or unrun row has nothing to be fragile about."""
+        decided = self.verdict(row.cid) in (REPRODUCED, REPRODUCED_POST_HOC, NOT_REPRODUCED, HOLDS, FAILS)
+        return bool(row.decision.fragile and decided and row.kind != CHECK)
 
     def _signed(self, value: float) -> str:
         return f"{value:+.{self.digits}{'g' if self.significant else 'f'}}"
@@ -359,7 +372,7 @@ class Claims:
                 "margin": "" if d.margin is None or row.ours is None else self._signed(d.margin),
                 "interval": _interval_text(row.ours, self.digits, self.significant),
                 "verdict": self.verdict(row.cid),
-                "fragile": bool(d.fragile and row.ours is not None and row.kind != CHECK), "volatile": row.volatile,
+                "fragile": self.fragile(row), "volatile": row.volatile,
                 "note": note}
 
     def table(self) -> pd.DataFrame:

@@ -92,12 +92,18 @@ def claims_text(table: pd.DataFrame) -> str:
     return view.to_string(index=False)
 
 
+def _value(row, column: str) -> str:
+    """A cell's text; a volatile row's (a timing) is marked, so that the nbval sanitizer can mask it."""
+    text = html.escape(str(row[column]))
+    return f'<span class="claims-volatile">{text}</span>' if row["volatile"] else text
+
+
 def _details(row) -> str:
     """The folded line under a row: kind, source, rule and its origin, margin, interval, note."""
     parts = [f"<b>{html.escape(row['kind'])}</b>", f"source: {html.escape(row['source'])}",
              f"rule: <code>{html.escape(row['rule'])}</code> ({html.escape(row['origin'])})"]
     if row["margin"]:
-        parts.append(f"margin {html.escape(row['margin'])}")
+        parts.append(f"margin {_value(row, 'margin')}")
     if row["interval"]:
         parts.append(f"95% interval {html.escape(row['interval'])}")
     if row["note"]:
@@ -147,7 +153,8 @@ def claims_html(table: pd.DataFrame, *, seed=0, sweep: pd.DataFrame | None = Non
                 details = f"seed 0: {html.escape(verdict)} · {details}"
                 verdict = "not in the sweep" if across is None else across.across_seeds
             cells = [f'<td class="claims-id">{html.escape(row["id"])}</td>',
-                     *(f"<td>{html.escape(str(row[c]))}</td>" for c in ("claim", "paper", "ours")), *seeds,
+                     *(f"<td>{html.escape(str(row[c]))}</td>" for c in ("claim", "paper")),
+                     f"<td>{_value(row, 'ours')}</td>", *seeds,
                      f'<td class="claims-verdict" style="background-color: {verdict_colour(verdict)}">'
                      f"{html.escape(verdict)}</td>"]
             body.append(f'<tr class="claims-main">{"".join(cells)}</tr>')

@@ -163,7 +163,7 @@ class Run:
         swapped into place."""
         table = claims.table()
         table.to_csv(self.out.path("claims.csv"), index=False)
-        for key, value in claims.quotes.items():
+        for key, value in {**claims.verdict_quotes(), **claims.quotes}.items():
             _glue(key, value)
         display(ClaimsOutput(table, self.seed))
         failed = claims.failed_checks()

@@ -79,12 +79,12 @@ def d1(claims: Claims, *, errors: pd.DataFrame, slopes: pd.DataFrame) -> None:
     claims.quote("d1_beta", beta)
     claims.quote("d1_slope_E", float(cell["slope_E"]))
     claims.quote("d1_slope_grad", float(cell["slope_grad"]))
-    claims.quote("d1_verdict", claims.add(
+    claims.add(
         "D1", f"E^ and grad E^ approach E, grad E as 1/sqrt(Y) (D={dim}, beta={beta:g}, at memories)", "slope -0.5",
         {"slope E": cell["slope_E"], "slope grad": cell["slope_grad"], top_E: Sample(top["items_E"]),
          top_grad: Sample(top["items_grad"])},
         each({"slope E": within(*D1_WINDOW), "slope grad": within(*D1_WINDOW), top_E: at_most(1.5e-3),
-              top_grad: at_most(5e-3)}), kind=CLAIM_HARD, source="Fig 3", origin=SPEC))
+              top_grad: at_most(5e-3)}), kind=CLAIM_HARD, source="Fig 3", origin=SPEC)
 
 
 def d1b(claims: Claims, *, slopes: pd.DataFrame) -> None:
@@ -191,11 +191,11 @@ def _spec_rule_row(claims: Claims, claim_id: str, far: pd.DataFrame, recipe: str
 def d3(claims: Claims, *, far: pd.DataFrame) -> None:
     """D3: the caveat under the spec's rule, the claim of record, on i.i.d. patterns (hard), with the range of the
     guess level; D3o: the same rule on the official scripts' sorted patterns (reported), with its energy slope."""
-    claims.quote("d3_verdict", _spec_rule_row(claims, "D3", far, "iid", CLAIM_HARD))
+    _spec_rule_row(claims, "D3", far, "iid", CLAIM_HARD)
     iid = _far(_recipe(far, "iid"))
     _quote_text(claims, "d3_guess_lo", float(iid["guess_E"].min()) if len(iid) else None, ".2g")
     _quote_text(claims, "d3_guess_hi", float(iid["guess_E"].max()) if len(iid) else None, ".2g")
-    claims.quote("d3o_verdict", _spec_rule_row(claims, "D3o", far, "official", CLAIM_REPORTED))
+    _spec_rule_row(claims, "D3o", far, "official", CLAIM_REPORTED)
     official = _far(_recipe(far, "official"))
     _quote_text(claims, "d3o_slope", loglog_slope(official["Y"], official["err_E"]) if len(official) else None,
                 ".2f")
@@ -216,12 +216,12 @@ def d3s(claims: Claims, *, far: pd.DataFrame) -> None:
                 "min clamped fraction": float(rand["clamp_frac"].min()),
                 "slope mem": loglog_slope(mem["Y"], mem["err_E"])}
     _quote_text(claims, "d3s_slope", ours["slope rand"] if ours else None, ".2f")
-    claims.quote("d3s_verdict", claims.add(
+    claims.add(
         "D3s", f"energy error far from memories breaks the 1/sqrt(Y) law ({_where(far, 'iid')})", "authors' caveat",
         ours, LAW_BREAKS, kind=CLAIM_REPORTED, source="Fig 3", origin=POST_HOC,
         note="set after D3's spec rule was measured below its threshold (issues 3 and 15); it partly holds by "
              "construction: a clipped query's energy is pinned at log(1/eps)/beta whatever Y is, so with >= 30% of "
-             "the queries clipped the slope is flattened"))
+             "the queries clipped the slope is flattened")
 
 
 def d3g(claims: Claims, *, far: pd.DataFrame) -> None:
@@ -248,11 +248,11 @@ def d4(claims: Claims, *, retrieval: pd.DataFrame) -> None:
     cell = _cell(retrieval, beta=GATE_BETA, Y=Y)
     ham, ran = _items(cell), len(cell) == 3
     setting = f"beta={GATE_BETA:g}, Y={Y}, K={int(retrieval['K'].iloc[0])}"
-    claims.quote("d4_verdict", claims.add(
+    claims.add(
         "D4", f"DrDAM dynamics match MrDAM ({setting}): Hamming of fixed points", "~0 near memories",
         {q: Sample(ham[q]) for q in ("mem", "near")} if ran else None,
         each({"mem": at_most(MEM_LIMIT), "near": at_most(NEAR_LIMIT)}), kind=CLAIM_HARD, source="Fig 4A",
-        origin=SPEC))
+        origin=SPEC)
     claims.add("D4x", f"far from memories the fixed points differ ({setting}): Hamming, random queries",
                "not stated", Sample(ham["rand"]) if ran else None, at_least(RAND_FLOOR), kind=CLAIM_HARD,
                source="Fig 4A", origin=SPEC,
@@ -278,9 +278,9 @@ def d4p(claims: Claims, *, retrieval: pd.DataFrame) -> None:
     limits = {"mem": at_most(MEM_LIMIT), "near": at_most(NEAR_LIMIT)}
     rule = each({k: limits[k.split(",")[0]] for k in ours}) if ours else each(limits)
     statement = f"D4 at the paper's Fig 4A setting ({setting if ours else 'not run'}): Hamming of fixed points"
-    claims.quote("d4p_verdict", claims.add("D4p", statement, "~0 near memories", ours, rule, kind=CLAIM_REPORTED,
+    claims.add("D4p", statement, "~0 near memories", ours, rule, kind=CLAIM_REPORTED,
                                            source="Fig 4A", origin=SPEC,
-                                           note=f"limits: mem <= {MEM_LIMIT:g}, near <= {NEAR_LIMIT:g}" + own))
+                                           note=f"limits: mem <= {MEM_LIMIT:g}, near <= {NEAR_LIMIT:g}" + own)
 
 
 def d5(claims: Claims, *, vs_k: pd.DataFrame, storage: dict) -> None:

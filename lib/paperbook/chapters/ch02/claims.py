@@ -246,6 +246,4 @@ def chapter_claims(*, basins: pd.DataFrame, summary: pd.DataFrame, points: dict,
     a8(claims, summary=summary, points=points)
     collapsed = summary[(summary["method"] == BEST) & (summary["n_effective"] < summary["k"])]["dataset"]
     claims.quote("collapsed_sets", ", ".join(collapsed) or "none")
-    for cid in ("A4", "A4e", "A5", "A5p", "A6", "A7"):  # the verdicts the prose states
-        claims.quote(f"{cid.lower()}_verdict", claims.verdict(cid))
     return claims

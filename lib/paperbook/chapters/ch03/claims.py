@@ -236,6 +236,4 @@ def chapter_claims(*, sweep: pd.DataFrame, sensitivity: pd.DataFrame, propagatio
     t8b(claims, propagation=propagation)
     t9(claims, scan=scan)
     c1(claims, ops=ops, train_leaves=train_leaves)
-    for cid in claims.table()["id"]:
-        claims.quote(f"{cid.lower()}_verdict", claims.verdict(cid))
     return claims

@@ -209,6 +209,4 @@ def chapter_claims(*, cpg: pd.DataFrame, standard: pd.DataFrame, templates: dict
     g10(claims, cogs_style=cogs_style, n_train=n_cogs_train, n_roles=n_cogs_roles)
     g11(claims, slots=slots)
     g12(claims, enumeration=enumeration)
-    for cid in claims.table()["id"]:  # the prose states each verdict through these quotes, never by hand
-        claims.quote(f"{cid.lower()}_verdict", claims.verdict(cid))
     return claims

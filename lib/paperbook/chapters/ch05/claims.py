@@ -203,6 +203,4 @@ def chapter_claims(*, acc: pd.DataFrame, items: dict[str, pd.DataFrame], seeds: 
     e8(claims, seeds=seeds)
     e9(claims, acc=acc, items=items)
     fitted(claims, acc=acc)
-    for cid in claims.table()["id"]:
-        claims.quote(f"{cid.lower()}_verdict", claims.verdict(cid))
     return claims

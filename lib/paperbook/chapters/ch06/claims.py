@@ -219,11 +219,6 @@ def n10(claims: Claims, *, runs: pd.DataFrame) -> None:
                source="code", origin=THEORY, note=f"mismatching fits of {len(runs)}; per class here: {per_class}")
 
 
-def quote_verdicts(claims: Claims) -> None:
-    """The prose states each verdict through these quotes ({glue:text}`n2_verdict`), never by hand."""
-    for cid in claims.table()["id"]:
-        claims.quote(f"{cid.lower()}_verdict", claims.verdict(cid))
-
 
 def chapter_claims(*, results: pd.DataFrame, runs: pd.DataFrame, ablation: pd.DataFrame, per_row: pd.DataFrame,
                    repeat_areas: pd.DataFrame, importance: np.ndarray, seed: int) -> Claims:
@@ -241,5 +236,4 @@ def chapter_claims(*, results: pd.DataFrame, runs: pd.DataFrame, ablation: pd.Da
     n8(claims, importance=importance)
     n9(claims, ablation=ablation)
     n10(claims, runs=runs)
-    quote_verdicts(claims)
     return claims

@@ -222,6 +222,4 @@ def chapter_claims(*, check: dict, rows: pd.DataFrame, examples: pd.DataFrame, a
     peft(claims)
     claims.quote("order_shots", ORDER_SHOTS)  # the cells L2 and L7 read, named in the prose
     claims.quote("nval_shots", NVAL_SHOTS)
-    for cid in claims.table()["id"]:  # the prose states each verdict through these quotes, never by hand
-        claims.quote(f"{cid.lower()}_verdict", claims.verdict(cid))
     return claims
