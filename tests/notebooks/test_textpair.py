@@ -41,3 +41,15 @@ def test_a_planted_edit_to_the_notebook_side_is_caught(tmp_path):
     book.cells[0].source += " An added sentence."
     nbformat.write(book, nb)
     assert [d[:25] for d in differences(nb)] == ["cell 0 differs (markdown)"]
+
+
+@pytest.mark.parametrize("path", ALL, ids=[p.stem for p in ALL])
+def test_text_pair_carries_the_kernel_so_a_synced_notebook_still_runs(path):
+    """`make sync` rebuilds the .ipynb from a newer .md: without the kernelspec in the .md (pyproject's
+    [tool.jupytext] notebook_metadata_filter) the rebuilt notebook has none and papermill refuses to run it."""
+    import jupytext
+
+    from paperbook.core.textpair import FORMAT
+
+    assert jupytext.read(text_path(path), fmt=FORMAT).metadata.get("kernelspec", {}).get("name") == "python3"
+    assert nbformat.read(path, as_version=4).metadata["kernelspec"]["name"] == "python3"
