@@ -73,7 +73,7 @@ book: chapters html  ## set up, execute every chapter, build book/_build/html/in
 
 check: setup  ## lint + unit + contract tests (seconds): what to run before every commit
 	$(VENV)/bin/ruff check .
-	TQDM_DISABLE=1 $(PY) -m pytest -m "not slow" tests
+	TQDM_DISABLE=1 $(PY) -m pytest -m "not slow and not records" tests
 
 test: setup chromium  ## lint, unit, contract, nbval, book build (-W), browser tests; CH=02: one chapter's
 	$(VENV)/bin/ruff check .
@@ -100,9 +100,10 @@ sweep: setup  ## make sweep CH=05 SEEDS=5: the claims at several seeds, the reco
 	$(PY) -m paperbook.core.sweep $(CH) --seeds $(or $(SEEDS),5) --profile $(or $(PROFILE),fast) \
 	  $(if $(WORKERS),--workers $(WORKERS)) $(if $(THREADS),--threads $(THREADS)) $(if $(GPU),--gpu)
 
-new-chapter: setup  ## make new-chapter NN=03 SLUG=compositional_complexity: start a chapter from the skeleton
-	@test -n "$(NN)" -a -n "$(SLUG)" || { echo "usage: make new-chapter NN=03 SLUG=compositional_complexity" >&2; exit 2; }
-	$(PY) -m paperbook.core.skeleton $(NN) $(SLUG)
+new-chapter: setup  ## make new-chapter NN=11 SLUG=my_paper TITLE="..." AUTHORS="..., venue year" TOPIC=mytopic
+	@test -n "$(NN)" -a -n "$(SLUG)" -a -n "$(TITLE)" -a -n "$(AUTHORS)" -a -n "$(TOPIC)" || { echo \
+	  'usage: make new-chapter NN=11 SLUG=my_paper TITLE="..." AUTHORS="Authors, venue year" TOPIC=mytopic' >&2; exit 2; }
+	$(PY) -m paperbook.core.skeleton $(NN) $(SLUG) --title "$(TITLE)" --authors "$(AUTHORS)" --topic $(TOPIC)
 	$(MAKE) --no-print-directory sync
 
 screenshots: html chromium  ## full-page screenshots of every page of the built book into .cache/screenshots/

@@ -17,6 +17,20 @@ FIXTURES = ROOT / "tests" / "notebooks" / "fixtures"
 TEMPLATE = FIXTURES / "00_template.ipynb"  # the skeleton chapter's notebook (paperbook.chapters._template)
 
 
+def has_golden(path: Path) -> bool:
+    """Whether a chapter has its golden run (figures/<slug>/provenance.json); the skeleton fixture always has."""
+    return path == TEMPLATE or (ROOT / "figures" / path.stem / "provenance.json").exists()
+
+
+def by_golden(paths: list[Path]) -> list:
+    """pytest params, one per notebook: those of a chapter not yet run by `make golden` are marked `records`, which
+    `make check` deselects (a new chapter is green there before its golden) and `make test` and CI run (it lands
+    only with one)."""
+    import pytest
+
+    return [pytest.param(p, id=p.stem, marks=() if has_golden(p) else pytest.mark.records) for p in paths]
+
+
 def read(path: Path):
     return nbformat.read(path, as_version=4)
 

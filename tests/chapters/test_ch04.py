@@ -1,13 +1,17 @@
 """Chapter 04: the experiments on small settings, the claim logic on hand-made tables (each rule can pass and can
 fail), and the parameter checks."""
 
+from functools import partial
+
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
 from paperbook.chapters import ch04
 from paperbook.chapters.ch04 import experiments as ex
+from paperbook.chapters.ch04 import plots
 from paperbook.chapters.ch04.claims import chapter_claims
-from paperbook.compose import cpg
+from paperbook.compose import cogs, cogs_cpg, cpg, scan
 from paperbook.core.claims import FAILS, HOLDS, INCONCLUSIVE, NOT_REPRODUCED, NOT_TESTABLE, REPRODUCED
 from paperbook.core.params import validate
 
@@ -150,3 +154,108 @@ def test_the_first_consistent_learner_recovers_the_curated_program_and_needs_eac
     assert ex.program_accuracy(program, ["jump around left twice and walk", "turn opposite right after look"]) == 1.0
     assert ex.first_consistent(["walk and run twice"], K=8) == {}
     assert set(ex.first_consistent(["look twice", "walk and run twice"], K=8)) == {"s: v TWICE", "c: s AND s"}
+
+
+# SCAN cut down to ten commands, so that the experiments that regenerate splits run in milliseconds: two one-word
+# commands (the only ones a program of empty templates gets right), three with "jump", two with "x around right" and
+# two outputs of >= 24 actions (25 with "after", 48 with "and"), the only length test commands.
+TINY_SCAN = ("walk", "jump", "turn left", "look twice", "run left", "jump twice", "jump left", "walk around right",
+             "walk around left twice after run opposite right thrice",
+             "run around right thrice and jump around left thrice")
+
+
+@pytest.fixture
+def tiny_scan(monkeypatch):
+    lines = {c: scan.line(c) for c in TINY_SCAN}
+    monkeypatch.setattr(scan, "commands", lambda: list(TINY_SCAN))
+    monkeypatch.setattr(scan, "_all_lines", lambda: lines)
+    monkeypatch.setattr(scan, "SIMPLE_TRAIN", 7)  # 3 test commands
+    return TINY_SCAN
+
+
+def test_scan_fingerprints_size_each_split_and_compare_it_with_the_official_file(tiny_scan):
+    table = ex.scan_fingerprints().set_index("split")
+    assert list(table.index) == ["all commands", *scan.SPLITS] and table.loc["all commands", "train"] == 10
+    jump = table.loc["addprim_jump"]
+    assert (jump["train"], jump["train unique"], jump["test"]) == (6 + scan.PRIMITIVE_REPEATS["jump"], 7, 3)
+    assert table.loc["length", "test"] == 2 and table.loc["simple", "test"] == 3
+    assert table.loc[["all commands", *scan.OFFICIAL], "official"].tolist() == [False] * 5  # not the official files
+    assert table.loc[["simple", "opposite_right"], "official"].isna().all()
+
+
+def test_fit_cpg_scores_an_untrained_program_on_every_test_set(tiny_scan):
+    runs, models = ex.fit_cpg(["addjump14"], [0, 1], K=8, lr=0.05, window=30, max_iters=0, seed=0)
+    assert list(runs.columns) == ["training set", "seed", "examples", "iterations", "stages", "solved",
+                                  *ex.EVAL_SPLITS, "all 20,910"] and set(models) == {("addjump14", 0), ("addjump14", 1)}
+    assert (runs["examples"] == 14).all() and (runs["iterations"] == 0).all() and not runs["solved"].any()
+    # no step taken: every template copies nothing, so only the one-word commands come out right
+    assert (runs[["addprim_jump", "length", "around_right"]] == 0.0).all().all()
+    assert runs["all 20,910"].tolist() == pytest.approx([0.2, 0.2])
+
+
+def test_fit_cpg_standard_trains_on_the_distinct_training_commands(tiny_scan):
+    table = ex.fit_cpg_standard(["addprim_jump"], K=8, lr=0.05, window=30, max_iters=0, seed=0)
+    assert table.to_dict("records") == [{"split": "addprim_jump", "training commands": 7, "iterations": 0,
+                                         "solved": False, "test accuracy": 0.0}]
+
+
+def test_four_slots_leave_x_around_direction_unlearned(tiny_scan):
+    row = ex.fit_first_consistent(["addjump14"], K=4).iloc[0]
+    assert row["examples"] == 14 and row["rules"] == len(cpg.GOLD) - 1
+    assert row["around_right"] == 0.0 and row["length"] == 0.0  # every one of them uses "x around direction"
+    assert row["addprim_jump"] == pytest.approx(2 / 3) and row["all 20,910"] == pytest.approx(0.7)
+
+
+def test_sample_efficiency_scores_one_model_per_prefix(tiny_scan):
+    curve = ex.sample_efficiency("addjump14", [5, 6], K=8, lr=0.05, window=30, max_iters=0, seed=0)
+    assert curve["examples"].tolist() == [5, 6] and (curve["model"] == "CPG").all()
+    assert curve["accuracy"].between(0, 1).all()
+
+
+def test_cpg_by_output_length_scores_each_length_separately(tiny_scan):
+    program = {k: v for k, v in cpg.GOLD.items() if k != "c: s AFTER s"}
+    table = ex.cpg_by_output_length(program)
+    assert table.to_dict("list") == {"model": ["CPG", "CPG"], "output length": [25, 48], "commands": [1, 1],
+                                     "accuracy": [0.0, 1.0]}
+
+
+def test_cogs_style_reports_each_category_and_an_untrained_program_fails(monkeypatch):
+    monkeypatch.setattr(cogs_cpg, "fewshot", partial(cogs_cpg.fewshot, pool=60))  # a smaller seeded pool
+    table, train, log, program = ex.cogs_style(per_type=1, n_test=5, max_depth=4, lr=0.05, window=30, max_iters=0,
+                                               seed=0)
+    by = table.set_index("category")
+    assert list(by.index) == list(cogs.CATEGORIES) and (by["sentences"] == 5).all() and train
+    assert by.loc["pp_recursion", "max PPs"] > cogs.TRAIN_DEPTH and by.loc["pp_recursion", "max CPs"] == 0
+    assert by.loc["cp_recursion", "max CPs"] > cogs.TRAIN_DEPTH and by.loc["cp_recursion", "max PPs"] == 0
+    # no step taken: every role is the first one ("agent"), wrong for every object
+    assert log.iterations == 0 and by.loc["pp_recursion", "CPG exact match"] == 0.0
+
+
+def test_plot_by_output_length_draws_one_line_per_model():
+    table = pd.DataFrame({"model": ["CPG", "CPG", "GRU", "GRU"], "output length": [24, 30, 24, 30],
+                          "accuracy": [1.0, 1.0, 0.2, 0.0]})
+    fig = plots.plot_by_output_length(table)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["CPG", "GRU"]
+    assert list(ax.get_lines()[1].get_ydata()) == [0.2, 0.0] and ax.get_xlabel() == "output length (actions)"
+    plt.close(fig)
+
+
+def test_plot_sample_efficiency_draws_the_curve_and_a_point_per_gru_split():
+    curve = pd.DataFrame({"model": ["CPG", "CPG"], "examples": [4, 14], "accuracy": [0.0, 1.0]})
+    gru = pd.DataFrame({"split": ["length", "addprim_jump"], "training lines": [16990, 14670],
+                        "test accuracy": [0.1, 0.0]})
+    fig = plots.plot_sample_efficiency(curve, gru)
+    ax = fig.axes[0]
+    assert list(ax.get_lines()[0].get_ydata()) == [0.0, 1.0] and len(ax.collections) == 2
+    assert [t.get_text() for t in ax.texts] == ["GRU length", "GRU addprim_jump"] and ax.get_xscale() == "log"
+    plt.close(fig)
+
+
+def test_plot_parse_program_labels_each_rule_with_its_template():
+    command = "jump twice"
+    fig = plots.plot_parse_program(cpg.rule_tree(scan.parse(command)), cpg.GOLD, command)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["jump", "twice", "s: v TWICE\n[1, 1]"]
+    assert len(ax.get_lines()) == 2 and command in ax.get_title()
+    plt.close(fig)

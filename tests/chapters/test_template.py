@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from paperbook.chapters import _template as ch
-from paperbook.chapters._template import claims
+from paperbook.chapters._template import claims, plots
 from paperbook.chapters._template import experiments as ex
 from paperbook.core.claims import FAILS, HOLDS, NOT_REPRODUCED, NOT_TESTABLE, REPRODUCED, CheckFailed
 from paperbook.core.run import start
@@ -29,6 +29,16 @@ def test_runs_are_reproducible_and_streams_differ_per_n():
     a, b = (ex.error_vs_samples([10, 20], 50, seed=3, device="cpu") for _ in range(2))
     pd.testing.assert_frame_equal(a, b)
     assert ex.error_vs_samples([10], 50, seed=4, device="cpu")["err"][0] != a["err"][0]
+
+
+def test_the_figure_draws_the_measured_errors_and_the_exact_line():
+    import matplotlib.pyplot as plt
+
+    fig = plots.plot_error_vs_samples(lawful_errors())
+    ax = fig.axes[0]
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert len(ax.get_lines()) >= 2  # the exact line and the measured points
+    plt.close(fig)
 
 
 def lawful_errors(se: float = 0.001) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from notebook_utils import NOTEBOOKS, ROOT, read
+from notebook_utils import NOTEBOOKS, ROOT, by_golden, has_golden, read
 
 from paperbook.core.chapters import full_record, load
 from paperbook.core.provenance import stale_reasons
@@ -28,7 +28,7 @@ def printed(nb) -> str:
     return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", by_golden(NOTEBOOKS))
 def test_golden_and_figures_come_from_this_checkout(path):
     rec = record(path)
     assert any(rel.startswith("lib/paperbook/chapters/") for rel in rec.get("sources", {})), \
@@ -54,14 +54,14 @@ def test_full_records_come_from_this_checkout(path):
         f"{path.stem}: notebooks/records/ and figures/{path.stem}-full/ come from different runs"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+@pytest.mark.parametrize("path", by_golden(NOTEBOOKS))
 def test_fast_profile_fits_its_budget(path):
     seconds = read(path).metadata["papermill"]["duration"]
     assert seconds <= budget_s(path.stem), f"{path.stem}: {seconds:.0f} s > {budget_s(path.stem)} s"
 
 
 def test_all_fast_profiles_fit_the_suite_budget():
-    total = sum(read(p).metadata["papermill"]["duration"] for p in NOTEBOOKS)
+    total = sum(read(p).metadata["papermill"]["duration"] for p in NOTEBOOKS if has_golden(p))
     assert total <= TOTAL_BUDGET_S, f"the goldens take {total:.0f} s together, over {TOTAL_BUDGET_S} s"
 
 
@@ -86,6 +86,7 @@ def test_sweep_records_come_from_this_checkout(path):
     assert set(by_seed["id"]) == set(golden["id"]), "the sweep and the golden hold the same claims"
 
 
+@pytest.mark.records
 def test_every_chapter_has_a_sweep_record():
     """The status page names a chapter without a fresh sweep; this test lists them."""
     missing = [p.stem for p in NOTEBOOKS if p not in SWEPT]

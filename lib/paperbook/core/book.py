@@ -24,11 +24,12 @@ import nbformat
 import pandas as pd
 
 from .artifacts import atomic_write
-from .chapters import full_record, notebooks
+from .chapters import full_record, notebooks, package_dir
 from .display import FIGURE_KEY, claims_html
 from .pages import Shown, chapter_table, parameter_table, provenance_table, status_table
 from .provenance import stale_reasons
 from .run import repo_root
+from .sources import Producer, producers
 from .sweep import record_folder
 
 RUN_ID = re.compile(r"· run ([0-9a-f]{12})\b")  # printed by Run.finish
@@ -99,19 +100,39 @@ def shown_outputs(root: Path, executed: Path, slug: str) -> Path | None:
     return None
 
 
-def caption_figures(nb) -> None:
+def made_by(found: dict[str, list[Producer]], name: str, slug: str) -> str:
+    """'Made by plots.plot_x (lib/paperbook/chapters/chNN/), tested in tests/chapters/test_chNN.py.' for an output
+    id, from the docstrings that name it (paperbook.core.sources); empty when none does."""
+    if name not in found:
+        return ""
+    functions = " and ".join(f"`{p.name}`" for p in found[name])
+    return (f" Made by {functions} (lib/paperbook/chapters/ch{slug[:2]}/), tested in "
+            f"tests/chapters/test_ch{slug[:2]}.py.")
+
+
+def caption_outputs(nb, found: dict[str, list[Producer]], slug: str) -> None:
     """Move each figure output's name and caption (written by Run.show) into its cell's `mystnb.figure` metadata,
-    where myst-nb renders a numbered, captioned figure that {numref} can cite. A cell that only shows a figure
-    has its code folded (the caption it passes is printed under the figure)."""
+    where myst-nb renders a numbered, captioned figure that {numref} can cite; a cell that only shows a figure has
+    its code folded (the caption it passes is printed under the figure). Each figure's and table's caption names
+    the function that produced it and its test."""
     for cell in nb.cells:
-        found = [o.metadata[FIGURE_KEY]["figure"] for o in cell.get("outputs", [])
-                 if FIGURE_KEY in o.get("metadata", {})]
-        if len(found) > 1:
-            raise ValueError(f"one figure per cell: a cell shows {[f['name'] for f in found]}")
-        if found:
-            cell.metadata.setdefault("mystnb", {})["figure"] = dict(found[0])
+        found_figures = [o.metadata[FIGURE_KEY]["figure"] for o in cell.get("outputs", [])
+                         if FIGURE_KEY in o.get("metadata", {})]
+        if len(found_figures) > 1:
+            raise ValueError(f"one figure per cell: a cell shows {[f['name'] for f in found_figures]}")
+        if found_figures:
+            figure = dict(found_figures[0])
+            figure["caption"] += made_by(found, figure["name"], slug)
+            cell.metadata.setdefault("mystnb", {})["figure"] = figure
             if cell.source.lstrip().startswith("run.show("):
                 cell.metadata["tags"] = sorted(set(cell.metadata.get("tags", [])) | {"hide-input"})
+        for output in cell.get("outputs", []):
+            page = output.get("data", {}).get("text/html", "")
+            table = re.search(r'id="T_(tab-[a-z0-9-]+)', page)
+            line = made_by(found, table.group(1), slug) if table and "</caption>" in page else ""
+            if line:
+                code = re.sub(r"`([^`]+)`", r"<code>\1</code>", line.strip())
+                output["data"]["text/html"] = page.replace("</caption>", f"<br><small>{code}</small></caption>", 1)
 
 
 def fold_parameters(nb, values: dict, slug: str) -> None:
@@ -181,7 +202,7 @@ def prepare(root: Path, source: Path, show_scratch: bool = False) -> None:
         claims = read_claims(folder / "claims.csv") if folder and (folder / "claims.csv").exists() else None
         sweep = fresh_sweep(root, slug, record["profile"]) if record and record["seed"] == 0 else None
         nb = nbformat.read(executed, as_version=4)
-        caption_figures(nb)
+        caption_outputs(nb, producers(package_dir(root, slug[:2])), slug)
         fold_parameters(nb, record["params"] if record else {}, slug)
         if claims is not None:
             show_sweep(nb, claims, record["seed"], sweep)

@@ -1,8 +1,10 @@
 """The chapter list, discovered rather than kept by hand: `notebooks/NN_<slug>.ipynb` beside
 `lib/paperbook/chapters/chNN/` (whose `__init__.py` declares SLUG, PARAMS and check).
 
-`consistency_problems(root)` lists every place where the notebook stem, the package's SLUG, the figures folder,
-`book/_toc.yml` and the README's chapter table disagree; a test asserts it is empty.
+`consistency_problems(root)` lists every place where the notebook stem, the package's SLUG, `book/_toc.yml` and the
+README's chapter table disagree, or where the README row still holds a TODO; `make check` asserts it is empty, so
+a new chapter is green there from `make new-chapter` on. `landing_problems(root)` lists what a chapter still lacks
+before it can land (the skeleton's placeholder text, its golden run); `make test` and CI assert that too.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from types import ModuleType
 
 import yaml
 
-NOTEBOOK = re.compile(r"^(\d\d)_[a-z0-9_]+$")
+from .slugs import NOTEBOOK, number
+
+SKELETON_MARK = "The skeleton chapter"  # the skeleton's title and package docstring: text a new chapter replaces
+README_ROW = re.compile(r"^\| (\d\d) \| \[.*\]\(notebooks/(\d\d_\w+)\.ipynb\) \|.*$", re.M)
 
 
 def notebooks(root: Path) -> list[Path]:
@@ -35,7 +40,7 @@ def package_dir(root: Path, number: str) -> Path:
 
 def load(slug: str) -> ModuleType:
     """The chapter package of a slug ('02_am_clustering' -> paperbook.chapters.ch02)."""
-    return importlib.import_module(f"paperbook.chapters.ch{slug[:2]}")
+    return importlib.import_module(f"paperbook.chapters.ch{number(slug):02d}")
 
 
 def declared_slug(init: Path) -> str | None:
@@ -58,16 +63,14 @@ def consistency_problems(root: Path) -> list[str]:
     problems, slugs = [], [nb.stem for nb in notebooks(root)]
     toc, readme = set(toc_files(root)), (root / "README.md").read_text()
     for slug in slugs:
-        number = slug[:2]
+        nn = slug[:2]
         if not NOTEBOOK.match(slug):
             problems.append(f"notebooks/{slug}.ipynb: a chapter notebook is named NN_<lower_snake_slug>")
-        init = package_dir(root, number) / "__init__.py"
+        init = package_dir(root, nn) / "__init__.py"
         if not init.exists():
-            problems.append(f"{slug}: no chapter package lib/paperbook/chapters/ch{number}/")
+            problems.append(f"{slug}: no chapter package lib/paperbook/chapters/ch{nn}/")
         elif declared_slug(init) != slug:
-            problems.append(f"{slug}: chapters/ch{number} declares SLUG = {declared_slug(init)!r}")
-        if not (root / "figures" / slug / "claims.csv").exists():
-            problems.append(f"{slug}: figures/{slug}/claims.csv missing (run `make golden CH={number}`)")
+            problems.append(f"{slug}: chapters/ch{nn} declares SLUG = {declared_slug(init)!r}")
         if f"chapters/{slug}" not in toc:
             problems.append(f"{slug}: not in book/_toc.yml")
         if f"(notebooks/{slug}.ipynb)" not in readme:
@@ -80,4 +83,30 @@ def consistency_problems(root: Path) -> list[str]:
             problems.append(f"book/_toc.yml lists {entry}, which has no notebook")
     for linked in sorted(set(re.findall(r"\(notebooks/(\d\d_\w+)\.ipynb\)", readme)) - set(slugs)):
         problems.append(f"README links notebooks/{linked}.ipynb, which does not exist")
+    return problems + readme_row_problems(root, readme)
+
+
+def readme_row_problems(root: Path, readme: str) -> list[str]:
+    """A README chapter row with a TODO left in it, or naming a `paperbook.<topic>` package that does not exist."""
+    problems = []
+    for row in README_ROW.finditer(readme):
+        slug = row.group(2)
+        if "TODO" in row.group(0):
+            problems.append(f"{slug}: the README's chapter row still holds a TODO: {row.group(0)}")
+        for topic in re.findall(r"`paperbook\.(\w+)`", row.group(0)):
+            if not (root / "lib" / "paperbook" / topic / "__init__.py").exists():
+                problems.append(f"{slug}: the README's chapter row names `paperbook.{topic}`, which does not exist")
+    return problems
+
+
+def landing_problems(root: Path) -> list[str]:
+    """What a consistent chapter still lacks before it lands: text left from the skeleton, its golden run."""
+    problems = []
+    for nb in notebooks(root):
+        slug = nb.stem
+        init = package_dir(root, slug[:2]) / "__init__.py"
+        if SKELETON_MARK in nb.read_text() or (init.exists() and SKELETON_MARK in init.read_text()):
+            problems.append(f"{slug}: still holds the skeleton's placeholder ({SKELETON_MARK!r}): write the chapter")
+        if not (root / "figures" / slug / "claims.csv").exists():
+            problems.append(f"{slug}: figures/{slug}/claims.csv missing (run `make golden CH={slug[:2]}`)")
     return problems

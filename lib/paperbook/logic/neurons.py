@@ -27,7 +27,7 @@ def literals(x: Tensor, w: Tensor) -> Tensor:
 
 
 def neuron(lit: Tensor, w: Tensor, kind: Kind) -> Tensor:
-    """AND = clamp01(1 - Σ|w|(1 - ℓ)) (eq-06-and), OR = clamp01(Σ|w| ℓ) (eq-06-or, β = 1); sums over the last
+    """AND = clamp01(1 - Σ|w|(1 - ℓ)) and OR = clamp01(Σ|w| ℓ) (eq-06-and-or, β = 1); sums over the last
     axis. lit: (..., k), w: (..., k) -> (...)."""
     a = w.abs()
     raw = 1 - (a * (1 - lit)).sum(-1) if kind == "and" else (a * lit).sum(-1)

@@ -18,7 +18,7 @@ def loglog_slope(x: Sequence[float], y: Sequence[float]) -> float:
 
 def error_vs_samples(ns: Sequence[int], trials: int, *, seed: int, device) -> pd.DataFrame:
     """Fig 1: mean |x_bar - mu| of the mean of n standard normal draws, over `trials` samples per n, and its
-    standard error. Shape of each draw: (trials, n)."""
+    standard error. Shape of each draw: (trials, n). Shown as `tab-1-error-vs-samples`: the book's Fig 1."""
     rows = []
     for n in sorted(set(ns)):
         x = torch.randn(trials, n, generator=rng(seed, "fig1", n), dtype=torch.float64).to(device)  # (trials, n)

@@ -10,7 +10,8 @@ import pandas as pd
 
 
 def plot_error_vs_samples(table: pd.DataFrame) -> plt.Figure:
-    """Fig 1: mean |x_bar - mu| against n (log-log) with the exact sqrt(2 / (pi n)) line."""
+    """Fig 1: mean |x_bar - mu| against n (log-log) with the exact sqrt(2 / (pi n)) line. Shown as
+    `fig-1-error-vs-samples`: the book's Fig 1."""
     fig, ax = plt.subplots(figsize=(4.5, 3.2))
     ax.errorbar(table["n"], table["err"], yerr=table["se"], marker="o", ms=4, lw=1, label="measured")
     n = np.geomspace(table["n"].min(), table["n"].max(), 50)

@@ -20,7 +20,8 @@ EVAL_SPLITS = ("addprim_jump", "length", "around_right", "simple")  # CPG is sco
 
 def scan_fingerprints() -> pd.DataFrame:
     """Every split we regenerate: sizes, the sha256 of its sorted unique lines, and whether it is the official
-    file (the simple split: sizes only; its membership is random)."""
+    file (the simple split: sizes only; its membership is random).
+    Shown as `tab-x-scan-fingerprints`: not in the paper (the book's own)."""
     rows = [{"split": "all commands", "train": len(scan.commands()), "train unique": len(scan.commands()),
              "test": 0, "test sha256": scan.fingerprint(scan.line(c) for c in scan.commands())[:12],
              "official": scan.fingerprint(scan.line(c) for c in scan.commands()) == scan.OFFICIAL_ALL}]
@@ -65,7 +66,8 @@ def _test_commands() -> dict[str, list[str]]:
 def fit_cpg(sets: list[str], seeds: list[int], *, K: int, lr: float, window: int, max_iters: int,
             seed: int) -> tuple[pd.DataFrame, dict]:
     """CPG trained on each few-shot set with each seed, then executed as a program on every full test set.
-    Returns the table and the fitted models by (set, seed)."""
+    Returns the table and the fitted models by (set, seed).
+    Shown as `tab-x-cpg` and `tab-x-exact-match`: not in the paper (the book's own)."""
     tests, rows, models = _test_commands(), [], {}
     for name, s in product(sets, seeds):
         model = cpg.CPG(K=K)
@@ -82,7 +84,8 @@ def fit_cpg(sets: list[str], seeds: list[int], *, K: int, lr: float, window: int
 def fit_cpg_standard(splits: list[str], *, K: int, lr: float, window: int, max_iters: int,
                      seed: int) -> pd.DataFrame:
     """The standard setting: CPG trained on a split's whole training set (its distinct commands), then its
-    program scored on the split's full test set."""
+    program scored on the split's full test set.
+    Shown as `tab-x-cpg-standard`: not in the paper (the book's own)."""
     rows = []
     for name in splits:
         train, test = (sorted({scan.unline(t)[0] for t in lines}) for lines in scan.split(name, seed=seed))
@@ -97,7 +100,8 @@ def fit_cpg_standard(splits: list[str], *, K: int, lr: float, window: int, max_i
 
 def templates(model: cpg.CPG) -> pd.DataFrame:
     """Each rule's learned template next to the gold one, both canonicalised (slots that copy nothing or a
-    silent word dropped): what the program's output depends on."""
+    silent word dropped): what the program's output depends on.
+    Shown as `tab-x-templates`: not in the paper (the book's own)."""
     trees = [_tree_and_actions(c)[0] for c in scan.commands()]
     rows = []
     for rule, gold in cpg.GOLD.items():
@@ -157,7 +161,8 @@ def first_consistent(commands: list[str], K: int) -> dict:
 
 
 def fit_first_consistent(sets: list[str], *, K: int) -> pd.DataFrame:
-    """The no-gradient learner (`first_consistent`) on each few-shot set, its program scored like CPG's."""
+    """The no-gradient learner (`first_consistent`) on each few-shot set, its program scored like CPG's.
+    Shown as `tab-x-first-consistent`: not in the paper (the book's own)."""
     tests, rows = _test_commands(), []
     for name in sets:
         program = first_consistent(list(cpg.FEWSHOT[name]), K)
@@ -181,7 +186,8 @@ def slots_needed(K: int) -> dict:
 
 def sample_efficiency(name: str, ks: list[int], *, K: int, lr: float, window: int, max_iters: int,
                       seed: int) -> pd.DataFrame:
-    """CPG trained on the first k commands of a few-shot set: exact match on all 20,910 commands."""
+    """CPG trained on the first k commands of a few-shot set: exact match on all 20,910 commands. Shown as
+    `tab-x-sample-efficiency`: not in the paper (the book's own)."""
     rows = []
     for k in ks:
         model = cpg.CPG(K=K)
@@ -201,7 +207,8 @@ def train_gru(splits: list[str], *, steps: int, dim: int, batch: int, lr: float,
               n_train_eval: int, n_test_eval: int, seed: int, device) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The GRU baseline on each split: exact match on a seeded sample of its training lines and of its test
     set (the whole set when the sample size is at least its size), and on the length split the test accuracy
-    by output length. Float64 with snapped parameters (core.training)."""
+    by output length. Float64 with snapped parameters (core.training). Shown as `tab-x-gru`, `tab-x-exact-match`
+    and `tab-x-acc-by-output-length`: not in the paper (the book's own)."""
     rows, by_length = [], []
     for name in splits:
         train, test = (_commands_actions(lines) for lines in scan.split(name, seed=seed))
@@ -224,7 +231,8 @@ def train_gru(splits: list[str], *, steps: int, dim: int, batch: int, lr: float,
 
 
 def cpg_by_output_length(program: dict) -> pd.DataFrame:
-    """CPG's exact match on the whole length test set, by output length."""
+    """CPG's exact match on the whole length test set, by output length. Shown as `tab-x-acc-by-output-length`:
+    not in the paper (the book's own)."""
     commands, actions = _commands_actions(scan.split("length")[1])
     rows = []
     for n_actions in sorted({len(a) for a in actions}):
@@ -238,7 +246,8 @@ def cogs_style(*, per_type: int, n_test: int, max_depth: int, lr: float, window:
                seed: int) -> tuple[pd.DataFrame, list, cpg.FitLog, dict]:
     """CPG's role programs on the book's COGS-style language: fitted on a few-shot set (per_type sentences per
     frame type), then exact match on n_test held-out sentences of each category, with the categories' sizes and
-    nesting. Returns the table, the training pairs, the fit log and the program."""
+    nesting. Returns the table, the training pairs, the fit log and the program. Shown as `tab-x-cogs-style`:
+    not in the paper (the book's own)."""
     train = cogs_cpg.fewshot(per_type, seed=int_seed(seed, "cogs-train"))
     model = cogs_cpg.RoleCPG()
     log = cogs_cpg.fit(model, train, cogs.BOOK_LEXICON, lr=lr, window=window, max_iters=max_iters,

@@ -9,7 +9,8 @@ from ...core.style import COLUMN_IN
 
 
 def plot_by_output_length(table: pd.DataFrame) -> plt.Figure:
-    """Exact match on the length split's test set against the output length, one line per model."""
+    """Exact match on the length split's test set against the output length, one line per model. Shown as
+    `fig-x-acc-by-output-length`: not in the paper (the book's own)."""
     fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.7, 2.8))
     for model, rows in table.groupby("model", sort=False):
         ax.plot(rows["output length"], rows["accuracy"], marker="o", ms=3, lw=1, label=model)
@@ -23,7 +24,8 @@ def plot_by_output_length(table: pd.DataFrame) -> plt.Figure:
 
 def plot_sample_efficiency(curve: pd.DataFrame, gru: pd.DataFrame) -> plt.Figure:
     """Exact match against training examples: CPG on prefixes of a 14-example set (scored on all 20,910
-    commands) and the GRU on each split's full training set (scored on its test set)."""
+    commands) and the GRU on each split's full training set (scored on its test set). Shown as
+    `fig-x-scan-sample-efficiency`: not in the paper (the book's own)."""
     fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.7, 2.8))
     ax.plot(curve["examples"], curve["accuracy"], marker="o", lw=1, label="CPG (all 20,910 commands)")
     for _, row in gru.iterrows():
@@ -38,7 +40,7 @@ def plot_sample_efficiency(curve: pd.DataFrame, gru: pd.DataFrame) -> plt.Figure
 
 def plot_parse_program(tree, program: dict, command: str) -> plt.Figure:
     """A command's rule tree: each composite node with its rule and template (child indices, 0 = nothing), the
-    words along the bottom."""
+    words along the bottom. Shown as `fig-x-parse-program`: not in the paper (the book's own)."""
     nodes, edges, n_words = [], [], [0]
 
     def place(node, depth: int) -> tuple[float, int]:
