@@ -32,7 +32,7 @@ def test_new_chapter_is_consistent_and_lacks_only_its_text_and_golden_run(tree):
     files = new_chapter(tree, nn, "data_free_test_estimation", **ARGS)
     slug = f"{nn}_data_free_test_estimation"
     assert consistency_problems(tree) == []
-    assert landing_problems(tree) == [
+    assert [p for p in landing_problems(tree) if p.startswith(slug)] == [
         f"{slug}: still holds the skeleton's placeholder ('The skeleton chapter'): write the chapter",
         f"{slug}: figures/{slug}/claims.csv missing (run `make golden CH={nn}`)"]
     assert tree / "lib" / "paperbook" / "estimation" in files and (tree / "tests" / "estimation").is_dir()
