@@ -1,12 +1,13 @@
 """Chapter 01's experiment helpers and claims: reference values, a seeded regression, rules that can fail."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
 from paperbook.chapters import ch01
-from paperbook.chapters.ch01 import claims
+from paperbook.chapters.ch01 import claims, plots
 from paperbook.chapters.ch01 import experiments as ex
 from paperbook.core.claims import (
     CHECK,
@@ -251,3 +252,79 @@ def test_every_glue_key_the_notebook_cites_is_provided(small_run):
         provided = list(ch01.PARAMS) + in_cells + list(table.quotes) + list(table.verdict_quotes())
         assert cited <= set(provided), (recipes, cited - set(provided))
         assert len(provided) == len(set(provided)), "a glue key is set twice"
+
+
+def test_kernel_estimates_follow_the_exact_sd_and_shrink_as_one_over_sqrt_Y():
+    table, scatter = ex.kernel_estimates(10, [1.0, 5.0], [100, 6400], 200, seed=0, device="cpu")
+    assert list(table.columns) == ["beta", "Y", "rms_error", "rms_predicted", "mean_kappa"] and len(table) == 4
+    for _, g in table.groupby("beta"):
+        pred = g.set_index("Y")["rms_predicted"]
+        assert pred[100] / pred[6400] == pytest.approx(8.0)  # same pairs: the SD scales exactly as 1/sqrt(Y)
+    assert ((table["rms_error"] / table["rms_predicted"]).between(0.7, 1.4)).all()
+    assert list(scatter) == [1.0, 5.0] and all(len(k) == len(e) == 200 for k, e in scatter.values())
+    fig = plots.plot_kernel_scatter(table, scatter)
+    assert len(fig.axes) == 3 and fig.axes[0].get_title() == "β = 1, Y = 6400"
+    assert len(fig.axes[-1].lines) == 4  # per beta: measured dots and the exact SD line
+    plt.close(fig)
+
+
+def test_reconstruction_grid_repeats_the_completion_at_every_beta():
+    args = (load_images("digits"), 6, 3)
+    table, results = ex.reconstruction_grid(*args, [10.0, 30.0], [500], 0.5, 0.1, 20, seed=0, device="cpu")
+    assert list(table.columns) == ["beta", "model", "Y", "accuracy", "mean_dist_to_original", "mean_dist_to_Mr",
+                                   "max_energy_gap"]
+    assert table["beta"].tolist() == [10.0, 10.0, 30.0, 30.0] and sorted(results) == [10.0, 30.0]
+    alone = ex.completion(*args, 30.0, [500], 0.5, 0.1, 20, seed=0, device="cpu").table
+    pd.testing.assert_frame_equal(table[table["beta"] == 30.0].drop(columns="beta").reset_index(drop=True), alone)
+    fig = plots.plot_reconstruction_grid(results)
+    assert len(fig.axes) == 2 * 4  # per beta: query, DrDAM at Y = 500, MrDAM, original
+    assert [ax.get_title() for ax in fig.axes[:4]] == ["query", "DrDAM\nY = 500", "MrDAM", "original"]
+    assert fig.axes[4].get_ylabel() == "β = 30"
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("metric, ylabel", [("grad", "mean |Δ∇E| per coordinate"), ("E", "mean |ΔE|")])
+def test_plot_error_vs_features_has_a_panel_per_query_type(small_run, metric, ylabel):
+    fig = plots.plot_error_vs_features(small_run["errors"], metric)
+    assert [ax.get_title() for ax in fig.axes] == [f"D = 30, {plots.QUERY_TITLES[q]}" for q in ex.QUERY_TYPES]
+    assert fig.axes[0].get_ylabel() == ylabel and fig.axes[0].get_xlabel() == "random features Y"
+    assert {t.get_text() for t in fig.legends[0].get_texts()} == {"β = 10", "β = 50", "rand guess"}
+    plt.close(fig)
+
+
+def test_plot_retrieval_draws_the_hamming_distances(small_run):
+    retrieval = small_run["retrieval"]
+    fig = plots.plot_retrieval(retrieval)
+    assert len(fig.axes) == 3 and fig.axes[0].get_ylabel() == "Hamming(DrDAM, MrDAM)"
+    for ax, query in zip(fig.axes, ex.QUERY_TYPES):
+        assert list(ax.lines[0].get_ydata()) == retrieval.loc[retrieval["query"] == query, "hamming"].tolist()
+    plt.close(fig)
+
+
+def test_plot_error_vs_memories_and_cost_have_two_panels(small_run):
+    fig = plots.plot_error_vs_memories(small_run["vs_k"])
+    assert [ax.get_ylabel() for ax in fig.axes] == ["mean |ΔE|", "mean ‖Δ∇E‖ per query"]
+    assert fig.axes[0].get_xlabel() == "stored memories K"
+    plt.close(fig)
+    cost = small_run["cost"]
+    fig = plots.plot_cost(cost)
+    assert len(fig.axes) == 2 and {line.get_label() for line in fig.axes[0].lines} == {"MrDAM", "DrDAM"}
+    mr = next(line for line in fig.axes[0].lines if line.get_label() == "MrDAM")
+    assert list(mr.get_ydata()) == cost.loc[cost["model"] == "MrDAM", "n_params"].tolist()  # [10 * 30, 400 * 30]
+    plt.close(fig)
+
+
+def test_plot_kernel_ablation_draws_each_feature_map(small_run):
+    fig = plots.plot_kernel_ablation(small_run["ablation"])
+    assert len(fig.axes) == 4  # one beta; |dE| and |d grad E| at memories and at queries
+    assert all([line.get_label() for line in ax.lines] == ["sincos", "exp"] for ax in fig.axes)
+    assert fig.axes[0].get_title() == "β = 10: |ΔE| − offset at memories"
+    plt.close(fig)
+
+
+def test_plot_completion_shows_each_query_and_its_energy_paths(small_run):
+    fig = plots.plot_completion(small_run["completion"], 4000)
+    assert len(fig.axes) == 4 * 5 + 1  # query / DrDAM / MrDAM / original for the 5 queries, and the energies
+    assert len(fig.axes[-1].lines) == 2 * 5 and fig.axes[-1].get_xlabel() == "step"
+    assert fig.axes[5].get_ylabel() == "DrDAM, Y = 4000"
+    plt.close(fig)

@@ -3,12 +3,15 @@ the per-sample silhouettes behind the paired intervals."""
 
 import math
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import silhouette_score
 
 from paperbook.chapters import ch02
+from paperbook.chapters.ch02 import experiments as ex
+from paperbook.chapters.ch02 import plots
 from paperbook.chapters.ch02.claims import AT_K, BEST, KMEANS, SKM_AT_K, chapter_claims
 from paperbook.chapters.ch02.experiments import _best, _skm, grid_overview, point_silhouettes, sc_table_view
 from paperbook.core.params import validate
@@ -245,3 +248,75 @@ def test_skm_keeps_the_silhouettes_of_its_best_at_k():
     table, pts = _skm(X, y, k, [10], seed=0, device="cpu", min_size=5)
     assert np.mean(pts["SKM best at k"]) == pytest.approx(_best(table, k)["sc"])
     assert _skm(X, y, 149, [10], seed=0, device="cpu", min_size=5)[1] == {}
+
+
+# --- experiments and figures on tiny inputs (one configuration, one or two epochs, on the CPU) ----------------
+
+IRIS_METHODS = ["ClAM best of grid", "ClAM best at k", "k-means"]
+ABLATION_VARIANTS = ["masked, fill mean", "masked, fill min", "masked, fill max",
+                     "masked, fill mean, official quirks", "unmasked"]
+
+
+@pytest.fixture(scope="module")
+def tiny_sc():
+    """The SC comparison on iris alone: one ClAM configuration, two epochs, k-means with one restart."""
+    return ex.sc_comparison(["iris"], num_clusters=0, min_cluster_size=0, betas=[1.0], lrs=[0.05], fills=["mean"],
+                            epochs=2, batch=32, mask_p=0.2, min_masked=1, kmeans_n_init=1, kmeans_max_iter=10,
+                            extra=False, skm_intervals=[], device="cpu", seed=0)
+
+
+def test_basins_approach_the_voronoi_cells_as_beta_grows_and_plot_one_panel_per_beta():
+    table, maps = ex.basins([75.0, 5.0], 30, 0.1, 10)
+    assert table["beta"].tolist() == [5.0, 75.0] and maps["voronoi"].shape == (30 * 30,)
+    assert table["agreement"].iloc[1] > max(table["agreement"].iloc[0], 0.9)
+    fig = plots.plot_basins(30, maps, table)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0] == "Voronoi" and len(titles) == 3 and titles[2].startswith("β = 75")
+    plt.close(fig)
+
+
+def test_gaussians_table_and_figure():
+    gauss = ex.gaussians(1000, 0.1, [0.1], [1.0], 1, 0.01, 1, min_cluster_size=0, device="cpu", seed=0)
+    assert len(gauss["grid"]) == 1 and {"beta", "lr", "sc", "n_effective", "sizes", "nmi", "ari",
+                                        "best_epoch"} <= set(gauss["grid"].columns)
+    assert gauss["clam_labels"].shape == gauss["y"].shape == (len(gauss["X"]),)
+    assert gauss["kmeans"]["sc"] > 0 and gauss["kmeans"]["n_nonempty"] == 3
+    fig = plots.plot_gaussians(gauss)
+    assert [ax.get_title().split("\n")[0] for ax in fig.axes] == ["truth", "ClAM", "k-means"]
+    plt.close(fig)
+
+
+def test_sc_comparison_rows_grid_and_silhouettes(tiny_sc):
+    summary, grid, fits, pts = tiny_sc
+    assert summary["method"].tolist() == IRIS_METHODS
+    assert summary[["n", "d", "k", "min_size"]].iloc[0].tolist() == [150, 4, 3, 5]
+    km = summary.set_index("method").loc["k-means"]
+    assert km["sc"] > 0.3 and np.mean(pts["iris"]["k-means"]) == pytest.approx(km["sc"])
+    assert len(grid) == 1 and grid[["dataset", "k"]].iloc[0].tolist() == ["iris", 3]
+    assert list(fits) == ["iris"] and len(fits["iris"][0].history) == 2  # one configuration, two epochs
+
+
+def test_sc_figures_label_bars_and_mark_k(tiny_sc):
+    summary, grid, fits, _ = tiny_sc
+    fig = plots.plot_sc_comparison(summary)
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "silhouette coefficient" and len(ax.containers) == summary["sc"].notna().sum()
+    assert "3/3" in [t.get_text() for t in ax.texts]  # k-means keeps its 3 clusters
+    plt.close(fig)
+    fig = plots.plot_sc_vs_clusters(grid)
+    ax = fig.axes[0]
+    assert ax.get_title() == "iris" and ax.get_xlabel() == "effective clusters"
+    assert ax.lines[0].get_xdata()[0] == 3  # k dashed
+    plt.close(fig)
+    fig = plots.plot_losses(fits)
+    ax = fig.axes[0]
+    assert ax.get_title() == "iris" and len(ax.lines) == 1 and len(ax.lines[0].get_xdata()) == 2
+    plt.close(fig)
+
+
+def test_masking_ablation_scores_every_variant():
+    table, pts = ex.masking_ablation(["iris"], beta=2.0, lr=0.05, epochs=1, batch=32, mask_p=0.2, min_masked=1,
+                                     min_cluster_size=0, device="cpu", seed=0)
+    assert table["variant"].tolist() == ABLATION_VARIANTS and set(table["k"]) == {3}
+    assert {"sc", "n_effective", "sizes", "nmi", "ari"} <= set(table.columns)
+    assert table["sc"].between(-1, 1).all() and set(pts["iris"]) == set(ABLATION_VARIANTS)

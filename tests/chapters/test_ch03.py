@@ -2,6 +2,7 @@
 fail, each control makes its own T5 row untestable, an interval can leave a claim inconclusive, T7 reads the spec's
 size), the theory's bounds, and the parameter checks."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +10,9 @@ from lark import Lark
 
 from paperbook.chapters import ch03
 from paperbook.chapters.ch03 import experiments as ex
+from paperbook.chapters.ch03 import plots
 from paperbook.chapters.ch03.claims import chapter_claims
+from paperbook.compose import cdag as C
 from paperbook.compose import scan
 from paperbook.compose.treeops import make_table
 from paperbook.core.claims import (
@@ -226,3 +229,51 @@ def test_scan_parse_table_compares_input_dependent_and_fixed_cdags():
     assert table.loc["SCAN parse (CPG)", ["max_arity", "max_path_loi", "max_depth"]].tolist() == [3, 1, 5]
     assert table.loc["transformer M=2", "max_path_loi"] == 9 and table.loc["GRU chain", "max_depth"] == 9
     assert table["commands"].eq(20910).all() and table["input_dependent"].sum() == 1
+
+
+def test_loi_curves_stay_at_one_for_chain_and_tree_and_grow_for_transformers():
+    curves = ex.loi_vs_length([2, 4], [1, 3])
+    fixed = curves[curves["model"].isin(["RNN (chain)", "balanced binary tree"])]
+    assert len(curves) == 2 * (2 + 2 * 2) and (fixed["max_loi"] == 1).all()
+    tf = curves.query("model == 'transformer' and M == 3").set_index("L")["max_loi"]
+    assert tf.to_dict() == {2: 4, 4: 16}  # L^(M-1)
+    fig = plots.plot_loi_vs_length(curves)
+    ax = fig.axes[0]
+    assert len(ax.get_lines()) == 6 and ax.get_xscale() == "log" and ax.get_xlabel() == "sequence length L"
+    plt.close(fig)
+
+
+def test_plot_cdags_draws_one_labelled_panel_per_cdag():
+    dags = {"chain": C.rnn_cdag(3), "tree": C.tree_cdag(4)}
+    labels = {name: [f"x{i + 1}" for i in range(d.L)] for name, d in dags.items()}
+    fig = plots.plot_cdags(dags, labels)
+    assert [ax.get_title() for ax in fig.axes] == ["chain", "tree"]
+    assert [t.get_text() for t in fig.axes[1].texts] == ["x1", "x2", "x3", "x4"]
+    plt.close(fig)
+
+
+def test_bound_plots_set_observed_against_bound_on_log_axes():
+    sens = ex.sensitivity(8, 3, 2, [1.0], 1e-3, 2, seed=0)
+    fig = plots.plot_sensitivity(sens)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == ax.get_yscale() == "log" and "LoI" in ax.get_xlabel()
+    assert len(ax.collections[0].get_offsets()) == len(sens)
+    plt.close(fig)
+    prop = ex.propagation(8, 3, 2, [1.0], [1e-3, 1e-2], 2, seed=0)
+    fig = plots.plot_propagation(prop)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log" and "error gain" in ax.get_xlabel()
+    assert len(ax.collections[0].get_offsets()) == len(prop)
+    plt.close(fig)
+
+
+def test_treeops_plots_show_the_largest_size_and_one_panel_per_range():
+    fig = plots.plot_generalisation(_ops())
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "test expressions (trained on n = 2000)"
+    assert [t.get_text() for t in ax.get_xticklabels()] == [IID, LONG] and len(ax.containers) == 4
+    plt.close(fig)
+    fig = plots.plot_sample_efficiency(_ops())
+    assert [ax.get_title() for ax in fig.axes if ax.get_visible()] == [IID, LONG]
+    assert all(ax.get_xscale() == "log" for ax in fig.axes)
+    plt.close(fig)

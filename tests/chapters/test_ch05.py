@@ -2,12 +2,13 @@
 same numbers), the claims on what the experiments return, and the claim logic on hand-made tables (each rule can
 pass and can fail; a failed control makes E5 not testable; a level gap's per-puzzle values average to the gap)."""
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
 from paperbook.chapters import ch05
-from paperbook.chapters.ch05 import claims
+from paperbook.chapters.ch05 import claims, plots
 from paperbook.chapters.ch05 import experiments as ex
 from paperbook.core.claims import FAILS, HOLDS, NOT_REPRODUCED, NOT_TESTABLE, REPRODUCED, REPRODUCED_POST_HOC, VERDICTS
 from paperbook.core.params import validate
@@ -190,3 +191,60 @@ def test_accuracy_claims_carry_per_puzzle_intervals():
     table = _claims(_acc(s01=0.95)).table().set_index("id")
     assert table.loc["E4", "interval"].startswith("[") and table.loc["E6", "interval"].startswith("- sin1d [")
     assert table.loc["E1", "interval"] != "" and table.loc["E2", "kind"] == "claim-hard"
+
+
+def _plot_acc():
+    """Three encodings with distinct test and OOD accuracies per level."""
+    rows = [{"config": c, "encoding": c, "test acc": a, "ood acc": a - 0.1,
+             **{f"{s} acc{lv}": a - 0.05 * lv for s in ("test", "ood") for lv in (1, 2, 3)}}
+            for c, a in (("learn:0.1", 0.9), ("learn:1.0", 0.8), ("sin2d", 0.95))]
+    return pd.DataFrame(rows)
+
+
+def test_accuracy_plots_draw_every_encoding_and_the_released_logs():
+    acc = _plot_acc()
+    fig = plots.plot_accuracy_by_pe(acc)
+    assert [ax.get_title() for ax in fig.axes] == ["test (k as in training)", "out of distribution"]
+    assert len(fig.axes[0].patches) == 3 * 3 and fig.axes[0].patches[0].get_height() == pytest.approx(0.85)
+    assert [t.get_text() for t in fig.axes[1].get_xticklabels()] == list(acc["encoding"])
+    plt.close(fig)
+    fig = plots.plot_accuracy_vs_sigma(acc)
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert ax.get_xscale() == "log" and lines["ours: test"].get_xdata().tolist() == [0.1, 1.0]
+    assert len(lines["ref. logs: test"].get_xdata()) == (ex.REFERENCE_LOGS["encoding"] == "learn").sum()
+    plt.close(fig)
+
+
+def test_loss_and_noise_plots_draw_one_line_per_encoding():
+    curves = pd.DataFrame({"encoding": ["a"] * 4 + ["b"] * 2, "seed": [0, 0, 1, 1, 0, 0],
+                           "epoch": [1, 2, 1, 2, 1, 2], "loss": [1.4, 1.0, 1.3, 0.9, 1.39, 1.38]})
+    fig = plots.plot_training_loss(curves)
+    ax = fig.axes[0]
+    assert len(ax.get_lines()) == 3 + 1 and ax.get_lines()[-1].get_ydata()[0] == pytest.approx(np.log(4))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    plt.close(fig)
+    noise = pd.DataFrame([{"config": c, "encoding": c, "protocol": p, "noise": s, "accuracy": 0.9 - s}
+                          for c in ("learn:0.1", "nope") for p in ("fixed", "scaled") for s in (0.0, 0.2)])
+    fig = plots.plot_noise(noise)
+    assert [ax.get_title() for ax in fig.axes] == ["noise std fixed", "noise std × token RMS"]
+    assert all(len(ax.get_lines()) == 2 + 1 for ax in fig.axes)  # two encodings and chance
+    assert fig.axes[0].get_lines()[0].get_ydata().tolist() == pytest.approx([0.9, 0.7])
+    plt.close(fig)
+
+
+def test_geometry_plots_draw_the_grid_then_each_table():
+    rng = np.random.default_rng(0)
+    alignment = pd.DataFrame({"config": ["learn:0.1", "sin2d", "null"], "encoding": ["learn σ=0.1", "sin2d", "null"],
+                              "rho_manh": [0.5, 0.9, 0.2], "rho_rowcol": [0.7, 0.5, 0.2]})
+    pictures = {"learn:0.1": rng.normal(size=(16, 2)), "sin2d": rng.normal(size=(16, 2))}
+    fig = plots.plot_pe_geometry(pictures, alignment)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0] == "grid (ground truth)" and titles[1] == "learn σ=0.1\nρ_manh 0.50, ρ_rowcol 0.70"
+    assert all(len(ax.texts) == 16 for ax in fig.axes)
+    plt.close(fig)
+    matrices = {"grid": np.zeros((16, 16)), "sin2d": np.ones((16, 16))}
+    fig = plots.plot_distances(matrices, alignment)
+    assert [ax.get_title() for ax in fig.axes] == ["grid (Manhattan)", "sin2d"]
+    assert all(ax.get_images()[0].get_array().shape == (16, 16) for ax in fig.axes)
+    plt.close(fig)

@@ -3,12 +3,13 @@ same numbers), the random search, and the claim logic on hand-made tables (each 
 
 import re
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
 from paperbook.chapters import ch06
-from paperbook.chapters.ch06 import claims
+from paperbook.chapters.ch06 import claims, plots
 from paperbook.chapters.ch06 import experiments as ex
 from paperbook.core.claims import CHECK, FAILS, HOLDS, INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED
 from paperbook.core.params import ParameterError, validate
@@ -70,6 +71,14 @@ def test_the_benchmark_runs_and_workers_change_nothing(tiny):
     ablation = ex.bandit_ablation(results)
     assert np.allclose(ablation["difference"], ablation["R-NRN"] - ablation["NRN static"])
 
+
+
+def test_data_table_describes_each_split(tiny):
+    splits, _, _ = tiny
+    data = ex.data_table(splits).set_index("data")
+    assert list(data.index) == list(splits) and (data["classes"] == 2).all()
+    assert data.loc["synthetic_rules", "features"] == 8 and (data["train rows"] <= 300).all()
+    assert data["train positive rate"].between(0.05, 0.95).all()
 
 @pytest.fixture(scope="module")
 def analyses(tiny):
@@ -232,3 +241,36 @@ def test_claims_read_the_rule_features_and_the_shape():
 def test_top_features_skip_features_of_zero_importance():
     analyses = {"synthetic_rules": {"importances": {"R-NRN": np.array([0.0, 0.0, 5.0, 0.0, 1.0])}}}
     assert ex.top_features(analyses, "synthetic_rules") == [2, 4]
+
+
+def test_the_benchmark_plots_draw_every_data_set_and_model():
+    table = ex.auc_table(_results())
+    fig = plots.plot_params_vs_auc(table)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == list(DATA) and axes[0].get_xscale() == "log"
+    assert all(len(ax.containers) == len(ex.MODELS) for ax in axes)  # one error bar per model
+    plt.close(fig)
+    fig = plots.plot_train_time(table)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and [t.get_text() for t in ax.get_xticklabels()] == list(DATA)
+    assert len(ax.patches) == len(ex.MODELS) * len(DATA)
+    assert sorted(p.get_height() for p in ax.patches)[-1] == 1.0  # the largest mean CPU-s of _results
+    plt.close(fig)
+
+
+def test_the_explanation_plots_draw_lengths_and_curves():
+    fig = plots.plot_explanation_length(_per_row(length=3, path=5))
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(DATA)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["R-NRN sufficient explanation",
+                                                                   "depth-5 tree path"]
+    plt.close(fig)
+    curves = pd.DataFrame([{"data": d, "importance": kind, "fraction": f, "relative": 1.0 - f * (i + 1) / 3}
+                           for d in DATA[:2] for i, kind in enumerate(("R-NRN", "RF impurity"))
+                           for f in (0.0, 0.5, 1.0)])
+    fig = plots.plot_deletion_curves(curves)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == list(DATA[:2])
+    lines = [line for line in axes[0].get_lines() if line.get_label() in ("R-NRN", "RF impurity")]
+    assert np.allclose([line.get_ydata() for line in lines], [[1.0, 5 / 6, 2 / 3], [1.0, 2 / 3, 1 / 3]])
+    plt.close(fig)

@@ -217,3 +217,53 @@ def test_order_bias_claim_reads_the_positive_rates():
     d = claims.Claims()
     claims.order_bias(d, order_examples=_order(0.5, 0.6))
     assert c.verdict("L2") == REPRODUCED and d.verdict("L2") == NOT_REPRODUCED
+
+
+def test_the_shown_tables_are_built_from_hand_made_rows(tiny):
+    splits = tiny[0]
+    tasks = ex.task_table(splits)
+    assert list(tasks["task"]) == FAST["tasks"] and list(tasks["classes"]) == [2, 5]
+    raw = np.array([[0.2, 0.6], [0.1, 0.3], [0.3, 0.5]])                   # p_cf = [0.3, 0.7]
+    sc = ex.Scored(np.full((2, 2), 0.5), raw, np.array([0, 1]), np.full((2, 2), 0.5), np.array([0, 1]))
+    assert ex.p_cf_table({("a", 4, 0): sc}).loc[0, "p_cf"] == "[0.30, 0.70]"
+    rows = pd.DataFrame([{"task": "a", "shots": 4, "demo_seed": s, "method": m, "acc": a, "ece": 0.1 * s,
+                          "entropy": 0.5, "near_uniform": 0.0}
+                         for s, accs in ((0, (0.4, 0.5, 0.6)), (1, (0.6, 0.5, 0.8))) for m, a in zip(ex.METHODS, accs)])
+    acc = ex.summary(rows, "acc").set_index("method")
+    assert acc.loc["LinC", "mean"] == pytest.approx(0.7) and acc.loc["ICL", "sd"] == pytest.approx(0.1)
+    assert (acc["n_sets"] == 2).all()
+    rel = ex.reliability_table(rows)
+    assert list(rel["method"]) == list(ex.METHODS) and rel.loc[0, "ece"] == pytest.approx(0.05)
+    nval = pd.DataFrame({"n_val": [5, 5, 5, 8, 8, 8], "method": list(ex.METHODS) * 2,
+                         "correct": [True, False, False, True, True, False]})
+    table = ex.nval_table(nval)
+    assert list(table.columns) == ["n_val", *ex.METHODS] and table.loc[1, "CC"] == 1.0
+
+
+def test_every_figure_draws_its_panels():
+    import matplotlib.pyplot as plt
+
+    from paperbook.chapters.ch07 import plots
+
+    acc = pd.DataFrame([{"task": t, "shots": k, "method": m, "mean": 0.5, "sd": 0.1}
+                        for t in ("a", "b") for k in (0, 4) for m in ex.METHODS])
+    examples = _examples(0.5, 0.7, classes=2).assign(confidence=0.75)
+    nval = pd.DataFrame({"n_val": [5, 8] * 3, "method": np.repeat(ex.METHODS, 2), "correct": [True, False] * 3})
+    robust = pd.DataFrame([{"axis": ax, "setting": s, "method": m, "acc": 0.6}
+                           for ax, ss in (("template", ("default", "text")), ("permutation", ("0123", "3210")))
+                           for s in ss for m in ex.METHODS])
+    sens = pd.DataFrame({"lr": [0.05, 0.5, 0.05, 0.5], "epochs": [10, 10, 20, 20], "acc": [0.5, 0.6, 0.55, 0.7]})
+    figs = {"shots": plots.plot_accuracy_vs_shots(acc), "entropy": plots.plot_entropy_hist(examples),
+            "reliability": plots.plot_reliability(examples, {m: 0.1 for m in ex.METHODS}),
+            "nval": plots.plot_accuracy_vs_nval(nval), "robust": plots.plot_robustness(robust),
+            "lr": plots.plot_lr_sensitivity(sens, (0.5, 20))}
+    try:
+        assert [ax.get_title() for ax in figs["shots"].axes] == ["a", "b"]
+        assert [ax.get_title() for ax in figs["robust"].axes] == ["template", "permutation"]
+        assert figs["reliability"].axes[2].get_title() == "LinC (mean ECE 0.100)"
+        assert len(figs["nval"].axes[0].get_lines()) == 3
+        assert figs["entropy"].axes[0].get_xlabel() == "entropy (bits)"
+        assert len(figs["lr"].axes[0].get_lines()) == 3                    # two epoch counts and the default
+    finally:
+        for fig in figs.values():
+            plt.close(fig)

@@ -30,6 +30,7 @@ from .display import ClaimsOutput, FigureOutput, TableOutput
 from .params import ParameterError, as_config, from_namespace
 from .provenance import distributions, git_commit, hardware, notebook_hash, source_hashes, versions
 from .rng import rng
+from .slugs import number
 from .style import DPI, apply_house_style
 
 RECORD_ENV = "PAPERBOOK_RECORD"  # set by `make golden` / `make full`: this run's outputs are results of record
@@ -120,7 +121,7 @@ class Run:
         self.figures: list[str] = []
         self.tables: list[str] = []
         self.shown_tables = 0
-        self.number = int(slug[:2])  # the chapter number: tables are numbered 'Table 2.3'
+        self.number = number(slug)  # the chapter number: tables are numbered 'Table 2.3'
         apply_house_style()
 
     def rng(self, *keys) -> torch.Generator:

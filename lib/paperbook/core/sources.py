@@ -28,7 +28,6 @@ class Producer:
     """A function of a chapter package whose docstring names an output id."""
     module: str  # 'plots' (lib/paperbook/chapters/chNN/plots.py)
     function: str  # 'plot_train_time'
-    path: Path
 
     @property
     def name(self) -> str:
@@ -42,7 +41,7 @@ def producers(package: Path) -> dict[str, list[Producer]]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 for output in OUTPUT_ID.findall(ast.get_docstring(node) or ""):
-                    found.setdefault(output, []).append(Producer(path.stem, node.name, path))
+                    found.setdefault(output, []).append(Producer(path.stem, node.name))
     return found
 
 

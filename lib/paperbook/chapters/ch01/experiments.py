@@ -79,7 +79,8 @@ def error_vs_features(dims, K: int, nq: int, betas, Ys, *, kind: str = "sincos",
     """Fig 3: approximation error vs Y per (D, beta, query type), with the random-guess levels
     |E(mem) - E^(rand)| and per-coordinate |grad E(mem) - grad E^(rand)| (the paper's red line), and the mean
     squared distance of each query type to the memories. Memories and random queries are drawn by `recipe`
-    from the random stream (seed, stream, D); `items` keeps the per-query errors (ITEMS)."""
+    from the random stream (seed, stream, D); `items` keeps the per-query errors (ITEMS).
+    Shown as `tab-3-errors` and `tab-3-ordering`: the paper's Figure 3."""
     rows = []
     for dim in tqdm(dims, desc="Fig 3: D", leave=False):
         g = rng(seed, stream, dim)
@@ -103,13 +104,14 @@ def error_vs_features(dims, K: int, nq: int, betas, Ys, *, kind: str = "sincos",
 def far_from_memories(dim: int, K: int, nq: int, beta: float, Ys, recipes, *, seed: int, device) -> pd.DataFrame:
     """The caveat's cell of Fig 3 (one D and beta) under each pattern recipe, with the per-query errors: "iid"
     repeats Fig 3's own draws (same stream), "official" draws memories and random queries as the official scripts
-    do."""
+    do. Shown as `tab-3-far-from-memories`: the paper's Figure 3 (its caveat's cell)."""
     return pd.concat([error_vs_features([dim], K, nq, [beta], Ys, seed=seed, device=device, recipe=r, items=True)
                       .assign(recipe=r) for r in recipes], ignore_index=True)
 
 
 def slopes(errors: pd.DataFrame) -> pd.DataFrame:
-    """Log-log slopes of err_E and err_grad vs Y per (D, beta, query), with the envelope constant b."""
+    """Log-log slopes of err_E and err_grad vs Y per (D, beta, query), with the envelope constant b.
+    Shown as `tab-3-slopes`: the paper's Figure 3 (the slopes of its curves)."""
     rows = []
     for (dim, beta, query), g in errors.groupby(["D", "beta", "query"], sort=False):
         rows.append({"D": dim, "beta": beta, "query": query, "slope_E": loglog_slope(g["Y"], g["err_E"]),
@@ -120,7 +122,7 @@ def slopes(errors: pd.DataFrame) -> pd.DataFrame:
 
 def error_vs_memories(Ks, Y: int, betas, dims, nq: int, *, seed: int, device) -> pd.DataFrame:
     """Fig 5: error vs the number of stored memories K at fixed Y per D and beta, queries at / near the first K_min
-    memories and random; T grows by `add` as K grows."""
+    memories and random; T grows by `add` as K grows. Shown as `tab-5-error-vs-memories`: the paper's Figure 5."""
     Ks, rows = sorted(Ks), []
     for dim in tqdm(dims, desc="Fig 5: D", leave=False):
         g = rng(seed, "fig5", dim)
@@ -140,7 +142,8 @@ def error_vs_memories(Ks, Y: int, betas, dims, nq: int, *, seed: int, device) ->
 
 
 def storage_check(dim: int, K: int, Y: int, beta: float, *, seed: int, device) -> dict[str, float]:
-    """D5: T(all K) vs T(first K-1) + phi(xi_K); remove(add(.)) vs the original; sizes of T and of MrDAM."""
+    """D5: T(all K) vs T(first K-1) + phi(xi_K); remove(add(.)) vs the original; sizes of T and of MrDAM.
+    Shown as `tab-x-storage`: not in the paper (the book's own)."""
     g = rng(seed, "storage")
     xi = binary_patterns(K, dim, generator=g).to(device)
     full = make_model(xi, beta, Y, seed=seed, device=device)
@@ -157,7 +160,8 @@ def retrieval_agreement(dim: int, K: int, nq: int, betas, Ys, alpha: float, dept
                         device) -> pd.DataFrame:
     """Fig 4A: both models descend from the same queries; normalised Hamming distance between their binarised
     fixed points (and per query, `items_hamming`), and each model's bit error against the memory a query came
-    from (mem and near queries)."""
+    from (mem and near queries).
+    Shown as `tab-4a-retrieval` and `tab-4a-retrieval-paper-setting`: the paper's Figure 4A."""
     g = rng(seed, "fig4a")
     xi = binary_patterns(K, dim, generator=g).to(device)
     queries = query_sets(xi, nq, generator=g)
@@ -189,7 +193,8 @@ def query_hamming(a: Tensor, b: Tensor) -> Tensor:
 
 def kernel_estimates(dim: int, betas, Ys, n_pairs: int, *, seed: int, device) -> tuple[pd.DataFrame, dict]:
     """Kernel sanity: SinCos estimates of kappa(x, y) on pairs at every Hamming distance, their RMS error and
-    the exact SD (1 - kappa^2)/sqrt(2Y); also (kappa, estimate) per beta at the largest Y for a scatter."""
+    the exact SD (1 - kappa^2)/sqrt(2Y); also (kappa, estimate) per beta at the largest Y for a scatter.
+    Shown as `tab-x-kernel-estimates`: not in the paper (the book's own)."""
     g = rng(seed, "kernel")
     x = binary_patterns(n_pairs, dim, generator=g, unique=False)
     y = torch.stack([flip_bits(x[i:i + 1], int(k), generator=g)[0]
@@ -218,7 +223,8 @@ def energy_offset_mae(exact: Tensor, approx: Tensor) -> float:
 
 def kernel_ablation(X: np.ndarray, K: int, nq: int, betas, Ys, kinds, *, seed: int, device) -> pd.DataFrame:
     """Fig 6: energy error (offset removed) and per-coordinate gradient error of each feature map, at the
-    memories and at held-out rows of X."""
+    memories and at held-out rows of X.
+    Shown as `tab-6-kernel-ablation`: the paper's Figure 6 (on digits by default; the paper: letter)."""
     if K + nq > len(X) or nq > K:
         raise ValueError(f"need nq <= K and K + nq <= {len(X)} rows, got K = {K}, nq = {nq}")
     order = np_rng(seed, "fig6").permutation(len(X))
@@ -264,7 +270,8 @@ def nearest_memory_accuracy(x: Tensor, xi: Tensor, sources: Tensor) -> float:
 def completion(X: np.ndarray, K: int, nq: int, beta: float, Ys, occlude_frac: float, alpha: float, depth: int, *,
                seed: int, device) -> CompletionResult:
     """Fig 1: K random rows of X are stored; nq of them, with the last `occlude_frac` of their coordinates zeroed,
-    are completed by both models while the visible coordinates stay clamped."""
+    are completed by both models while the visible coordinates stay clamped.
+    Shown as `tab-1-completion`: the paper's Figure 1 (an analog on digits by default)."""
     if nq > K:
         raise ValueError(f"nq = {nq} queries are drawn from the K = {K} memories")
     draw = np_rng(seed, "fig1")
@@ -294,7 +301,8 @@ def completion(X: np.ndarray, K: int, nq: int, beta: float, Ys, occlude_frac: fl
 def reconstruction_grid(X: np.ndarray, K: int, nq: int, betas, Ys, occlude_frac: float, alpha: float, depth: int,
                         *, seed: int, device) -> tuple[pd.DataFrame, dict[float, CompletionResult]]:
     """Fig 4B: Fig 1's completion at every beta (same memories and queries): per beta, model and Y the
-    nearest-memory accuracy and distances; and each beta's CompletionResult for the image grid."""
+    nearest-memory accuracy and distances; and each beta's CompletionResult for the image grid.
+    Shown as `tab-4b-reconstructions`: the paper's Figure 4B (an analog on digits by default)."""
     results = {float(b): completion(X, K, nq, b, Ys, occlude_frac, alpha, depth, seed=seed, device=device)
                for b in tqdm(betas, desc="Fig 4B: beta", leave=False)}
     table = pd.concat([r.table.assign(beta=b) for b, r in results.items()], ignore_index=True)
@@ -303,7 +311,8 @@ def reconstruction_grid(X: np.ndarray, K: int, nq: int, betas, Ys, occlude_frac:
 
 def cost_vs_memories(Ks, Y: int, dim: int, beta: float, nq: int, reps: int, *, seed: int, device) -> pd.DataFrame:
     """Parameters and measured time of one gradient step on nq queries, MrDAM vs DrDAM, as K grows (median of
-    reps). Timings vary from run to run; parameter counts do not."""
+    reps). Timings vary from run to run; parameter counts do not.
+    Shown as `tab-x-cost`: not in the paper (the book's own)."""
     g = rng(seed, "cost")
     xi = binary_patterns(max(Ks), dim, generator=g, unique=False).to(device)
     q = binary_patterns(nq, dim, generator=g, unique=False).to(device)

@@ -41,7 +41,8 @@ def _finish(fig: plt.Figure, axes, xlabel: str | None = None) -> plt.Figure:
 
 
 def plot_kernel_scatter(table: pd.DataFrame, scatter: dict) -> plt.Figure:
-    """SinCos estimate vs the exact RBF kernel per beta (largest Y), and RMS error vs Y against (1-kappa^2)/sqrt(2Y)."""
+    """SinCos estimate vs the exact RBF kernel per beta (largest Y), and RMS error vs Y against (1-kappa^2)/sqrt(2Y).
+    Shown as `fig-x-kernel-scatter`: not in the paper (the book's own)."""
     fig, axes = _panels(1, len(scatter) + 1, h=2.3, width=COLUMN_IN * 1.2)
     for ax, (beta, (kappa, est)) in zip(axes[0], scatter.items()):
         ax.scatter(kappa, est, s=4, alpha=0.5)
@@ -61,7 +62,9 @@ def plot_kernel_scatter(table: pd.DataFrame, scatter: dict) -> plt.Figure:
 
 def plot_error_vs_features(errors: pd.DataFrame, metric: str = "grad") -> plt.Figure:
     """Fig 3: mean |error| vs Y (log-log) per D (rows) and query type (columns), one line per beta, with the
-    fitted envelope b/sqrt(Y) (dotted) and the random-guess level (red, max over beta, as the official plot)."""
+    fitted envelope b/sqrt(Y) (dotted) and the random-guess level (red, max over beta, as the official plot).
+    Shown as `fig-3-error-vs-features` and `fig-3-energy-error-vs-features`: the paper's Figure 3 (the energy form
+    is the book's own)."""
     col, se, guess = (f"err_{metric}", f"se_{metric}", f"guess_{metric}")
     dims = sorted(errors["D"].unique())
     fig, axes = _panels(len(dims), len(QUERY_TYPES), h=2.5, width=COLUMN_IN * 1.15, sharex=True)
@@ -83,7 +86,8 @@ def plot_error_vs_features(errors: pd.DataFrame, metric: str = "grad") -> plt.Fi
 
 
 def plot_retrieval(table: pd.DataFrame) -> plt.Figure:
-    """Fig 4A: normalised Hamming distance between the binarised fixed points of DrDAM and MrDAM vs Y."""
+    """Fig 4A: normalised Hamming distance between the binarised fixed points of DrDAM and MrDAM vs Y.
+    Shown as `fig-4a-retrieval-agreement`: the paper's Figure 4A."""
     fig, axes = _panels(1, len(QUERY_TYPES), h=2.6, sharey=True)
     for ax, query in zip(axes[0], QUERY_TYPES):
         for beta, g in table[table["query"] == query].groupby("beta"):
@@ -96,7 +100,7 @@ def plot_retrieval(table: pd.DataFrame) -> plt.Figure:
 
 def plot_error_vs_memories(table: pd.DataFrame) -> plt.Figure:
     """Fig 5: |dE| and the per-query L2 norm of d grad E (the official plot's metric) vs the number of stored
-    memories K at fixed Y; rows D."""
+    memories K at fixed Y; rows D. Shown as `fig-5-error-vs-memories`: the paper's Figure 5."""
     dims = sorted(table["D"].unique())
     fig, axes = _panels(len(dims), 2, h=2.8)
     for row, dim in zip(axes, dims):
@@ -110,7 +114,8 @@ def plot_error_vs_memories(table: pd.DataFrame) -> plt.Figure:
 
 
 def plot_kernel_ablation(table: pd.DataFrame) -> plt.Figure:
-    """Fig 6: energy error (offset removed) and gradient error per feature map vs Y; rows beta."""
+    """Fig 6: energy error (offset removed) and gradient error per feature map vs Y; rows beta.
+    Shown as `fig-6-kernel-ablation`: the paper's Figure 6."""
     betas = sorted(table["beta"].unique())
     cols = [(m, at) for m in ("err_E", "err_grad") for at in ("memories", "queries")]
     fig, axes = _panels(len(betas), len(cols), h=2.0, width=COLUMN_IN * 1.25, sharex=True)
@@ -125,7 +130,8 @@ def plot_kernel_ablation(table: pd.DataFrame) -> plt.Figure:
 
 
 def plot_completion(res: CompletionResult, Y: int, n_show: int = 6) -> plt.Figure:
-    """Fig 1: occluded query / DrDAM / MrDAM / original for n_show queries, and the energy along the paths."""
+    """Fig 1: occluded query / DrDAM / MrDAM / original for n_show queries, and the energy along the paths.
+    Shown as `fig-1-completion`: the paper's Figure 1 (an analog on digits by default)."""
     n_show, shape = min(n_show, len(res.queries)), image_shape(res.memories.shape[1])
     rows = [("query", res.queries), (f"DrDAM, Y = {Y}", res.dr_final[Y]), ("MrDAM", res.mr_final),
             ("original", res.memories[res.sources])]
@@ -161,7 +167,7 @@ def _image(ax, values, shape: tuple[int, ...], vmax: float) -> None:
 
 def plot_reconstruction_grid(results: dict, query: int = 0) -> plt.Figure:
     """Fig 4B: one occluded query completed by DrDAM at every Y and by MrDAM, one row per beta, beside the query
-    and its original."""
+    and its original. Shown as `fig-4b-reconstruction-grid`: the paper's Figure 4B (an analog)."""
     betas = sorted(results)
     first = results[betas[0]]
     Ys, shape, vmax = sorted(first.dr_final), image_shape(first.memories.shape[1]), float(first.memories.max())
@@ -181,7 +187,8 @@ def plot_reconstruction_grid(results: dict, query: int = 0) -> plt.Figure:
 
 
 def plot_cost(table: pd.DataFrame) -> plt.Figure:
-    """Parameters and measured time of one gradient step vs K: MrDAM grows with K, DrDAM stays flat."""
+    """Parameters and measured time of one gradient step vs K: MrDAM grows with K, DrDAM stays flat.
+    Shown as `fig-x-cost-vs-memories`: not in the paper (the book's own)."""
     fig, axes = _panels(1, 2, h=2.8)
     for model, g in table.groupby("model"):
         axes[0][0].loglog(g["K"], g["n_params"], "o-", label=model)

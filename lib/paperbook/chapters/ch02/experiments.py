@@ -32,7 +32,8 @@ from ...memory.skm import dcec_soft_kmeans
 
 def basins(betas: Sequence[float], n: int, alpha: float, steps: int) -> tuple[pd.DataFrame, dict]:
     """Agreement of AM basins (after `steps` AM steps) with the Voronoi cells of the n x n grid per beta
-    (ascending), and the label maps to draw."""
+    (ascending), and the label maps to draw. Shown as `tab-basins-agreement`: not in the paper (the book's own
+    measure of the paper's basins figure)."""
     maps = basin_maps(BASIN_MEMORIES, voronoi_grid(n), sorted(betas), alpha=alpha, steps=steps)
     return voronoi_agreement(maps), maps
 
@@ -54,7 +55,8 @@ def fit_and_score(X, y, configs: Sequence[ClAMConfig], *, device, seed: int, min
 def gaussians(data_seed: int, alpha: float, lrs, betas, epochs: int, noise: float, kmeans_n_init: int, *,
               min_cluster_size: int, device, seed: int) -> dict:
     """Unmasked ClAM (noisy input, every coordinate free) vs k-means on three elongated Gaussians drawn with
-    `data_seed` (the official generator's seed); `seed` is the run's master seed."""
+    `data_seed` (the official generator's seed); `seed` is the run's master seed. Shown as `tab-gaussians-grid`:
+    not in the paper (the book's own)."""
     X, y = elongated_gaussians(data_seed)
     min_size = effective_size(len(X), min_cluster_size)
     configs = grid_configs(3, betas=betas, lrs=lrs, fills=["mean"], alpha=alpha, epochs=epochs, batch=32,
@@ -110,7 +112,8 @@ def sc_comparison(names: Sequence[str], *, num_clusters: int, min_cluster_size: 
     SKM best of grid and at k (when skm_intervals is not empty) and, with extra, spectral and agglomerative;
     each with SC, NMI, ARI (labelled sets), non-empty and effective clusters and the cluster sizes. Also every
     ClAM grid row, the fits, and per data set the per-sample silhouettes of the ClAM rows, k-means and SKM best
-    at k (the claims' paired intervals)."""
+    at k (the claims' paired intervals). Shown as `tab-sc-comparison`: the paper's SC table (its number not yet
+    read from the PDF), and `tab-sc-grid`: not in the paper (the book's own)."""
     summary, grids, fits, points = [], [], {}, {}
     for name in tqdm(names, desc="SC table: data sets", leave=False):
         X, y, n_classes = load_clustering(name)
@@ -160,7 +163,8 @@ def masking_ablation(names: Sequence[str], *, beta: float, lr: float, epochs: in
                      min_masked: int, min_cluster_size: int, device, seed: int) -> tuple[pd.DataFrame, dict]:
     """Self-supervised ClAM with each fill (mean/min/max), with the official mask sampling (with replacement,
     never dimension 0, possibly empty), and unmasked ClAM; same seed, init, batches and masks. Also, per data
-    set and variant, the per-sample silhouettes (the claims' paired intervals)."""
+    set and variant, the per-sample silhouettes (the claims' paired intervals). Shown as `tab-ablation-masking`:
+    the paper's masking ablation (its number not yet read from the PDF)."""
     rows, points = [], {}
     for name in tqdm(names, desc="masking ablation: data sets", leave=False):
         X, y, k = load_clustering(name)

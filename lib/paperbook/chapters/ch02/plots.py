@@ -22,7 +22,8 @@ def _panels(n: int, height: float = 2.4, **kw):
 
 
 def plot_basins(n: int, maps: dict, agreement: pd.DataFrame) -> plt.Figure:
-    """AM basins after the AM steps per beta beside the Voronoi tessellation of the n x n grid (agreement in titles)."""
+    """AM basins after the AM steps per beta beside the Voronoi tessellation of the n x n grid (agreement in titles).
+    Shown as `fig-basins-vs-voronoi`: the paper's 2-D basins figure (its number not yet read from the PDF)."""
     keys = ["voronoi", *agreement["beta"]]
     fig, axes = plt.subplots(1, len(keys), figsize=(COLUMN_IN * 1.3, 1.3 * COLUMN_IN / len(keys) + 0.6),
                              sharey=True)
@@ -40,7 +41,8 @@ def plot_basins(n: int, maps: dict, agreement: pd.DataFrame) -> plt.Figure:
 
 
 def plot_gaussians(result: dict) -> plt.Figure:
-    """ClAM (unmasked) vs k-means on the elongated Gaussians, SC and NMI in the titles."""
+    """ClAM (unmasked) vs k-means on the elongated Gaussians, SC and NMI in the titles. Shown as `fig-gaussians`:
+    the paper's elongated-Gaussians figure (its number not yet read from the PDF)."""
     X = result["X"]
     cfg = result["clam_config"]
     panels = [("truth", result["y"], ""),
@@ -57,7 +59,8 @@ def plot_gaussians(result: dict) -> plt.Figure:
 
 def plot_sc_comparison(summary: pd.DataFrame) -> plt.Figure:
     """SC per data set and method, each bar labelled with its number of effective clusters / k (a method
-    without a qualifying configuration on a data set has no bar there)."""
+    without a qualifying configuration on a data set has no bar there). Shown as `fig-sc-comparison`: not in the
+    paper (the book's own plot of the paper's SC table)."""
     summary = summary.dropna(subset=["sc"])
     fig, ax = plt.subplots(figsize=(COLUMN_IN, 3.6))
     sns.barplot(summary, x="dataset", y="sc", hue="method", ax=ax)
@@ -75,7 +78,7 @@ def plot_sc_comparison(summary: pd.DataFrame) -> plt.Figure:
 def plot_sc_vs_clusters(grid: pd.DataFrame) -> plt.Figure:
     """Every grid configuration: SC against its number of effective clusters, coloured by log beta (one scale for
     every panel); a cross marks a configuration that also has clusters below the minimum size (non-empty but not
-    effective), k is dashed per data set."""
+    effective), k is dashed per data set. Shown as `fig-x-sc-vs-clusters`: not in the paper (the book's own)."""
     names = list(dict.fromkeys(grid["dataset"]))
     fig, axes = _panels(len(names), height=2.3)
     log_beta = np.log(grid["beta"])
@@ -97,7 +100,7 @@ def plot_sc_vs_clusters(grid: pd.DataFrame) -> plt.Figure:
 
 def plot_losses(fits: dict) -> plt.Figure:
     """Training loss (eq-02-loss, summed per epoch) of every configuration, one panel per data set (linear scale:
-    the losses vary within a factor of a few)."""
+    the losses vary within a factor of a few). Shown as `fig-training-loss`: not in the paper (the book's own)."""
     fig, axes = _panels(len(fits), height=2.2)
     for ax, (name, (fit, table)) in zip(axes, fits.items()):
         for g, rows in fit.history.groupby("config"):

@@ -39,7 +39,8 @@ def model_dags(L: int, M: int, k: int) -> dict[str, tuple[C.CDag, int | None, st
 
 def complexity_table(Ls: Sequence[int], Ms: Sequence[int], k: int) -> pd.DataFrame:
     """tab-x-complexity: the measures of every model's cDAG, beside the closed form of its max path-LoI. The
-    chain and the tree do not depend on M (one row each per L)."""
+    chain and the tree do not depend on M (one row each per L).
+    Shown as `tab-x-complexity`: not in the paper (the book's own)."""
     rows = []
     for L in sorted(set(Ls)):
         for M in sorted(set(Ms)):
@@ -100,14 +101,16 @@ def _on_each_dag(L: int, k: int, lams: Sequence[float], check, *, seed: int, key
 def sensitivity(L: int, k: int, dim: int, lams: Sequence[float], delta: float, trials: int, *,
                 seed: int) -> pd.DataFrame:
     """P1 / fig-x-sensitivity-bound: per cDAG, lambda and token, the observed gain |delta f| / |delta| over random
-    lambda-Lipschitz instances beside the bound LoI_i(lambda) (h the identity)."""
+    lambda-Lipschitz instances beside the bound LoI_i(lambda) (h the identity). Shown as
+    `tab-x-sensitivity-ratio`: not in the paper (the book's own)."""
     check = lambda d, lam, g: sensitivity_ratio(d, dim, lam, delta, trials, generator=g)
     return _on_each_dag(L, k, lams, check, seed=seed, key="p1")
 
 
 def propagation(L: int, k: int, dim: int, lams: Sequence[float], eps: Sequence[float], trials: int, *,
                 seed: int) -> pd.DataFrame:
-    """P2 / fig-x-error-propagation: output error under per-application error eps, beside eps * error_gain."""
+    """P2 / fig-x-error-propagation: output error under per-application error eps, beside eps * error_gain.
+    Shown as `tab-x-error-propagation`: not in the paper (the book's own)."""
     check = lambda d, lam, g: error_propagation(d, dim, lam, eps, trials, generator=g)
     return _on_each_dag(L, k, lams, check, seed=seed, key="p2")
 
@@ -129,7 +132,7 @@ def treeops(models: Sequence[str], n_train: Sequence[int], repeats: int, train_l
             dim: int, seed: int, device) -> pd.DataFrame:
     """fig-x-treeops-generalisation and fig-x-sample-efficiency: accuracy per model, training-set size, repeat and
     test range. Per repeat, the training sets are nested prefixes of one pool, and every test set excludes the
-    pool's expressions."""
+    pool's expressions. Shown as `tab-x-treeops`: not in the paper (the book's own)."""
     table, rows = make_table(5, table_seed), []
     for r in range(repeats):
         data_rng = np_rng(seed, "treeops-data", r)
@@ -155,7 +158,8 @@ def treeops(models: Sequence[str], n_train: Sequence[int], repeats: int, train_l
 
 def scan_parse_complexity(tf_blocks: int) -> pd.DataFrame:
     """tab-x-cpg-cdag: the cDAGs of SCAN's 20,910 commands under their parse (CPG's input-dependent cDAG) beside
-    the GRU chain and a transformer of `tf_blocks` blocks over the same tokens (those depend only on the length)."""
+    the GRU chain and a transformer of `tf_blocks` blocks over the same tokens (those depend only on the length).
+    Shown as `tab-x-cpg-cdag`: not in the paper (the book's own)."""
     fixed = {L: {"GRU chain": C.measures(C.rnn_cdag(L)),
                  f"transformer M={tf_blocks}": C.measures(C.transformer_cdag(L, tf_blocks))} for L in range(1, 10)}
     rows = []

@@ -34,7 +34,8 @@ def _layout(d: CDag) -> dict:
 
 def plot_cdags(dags: dict[str, CDag], labels: dict[str, list[str]]) -> plt.Figure:
     """Small cDAGs side by side: tokens (labelled) at the bottom, span-processor applications above, the sink
-    (read by h) in a darker colour; titles may hold a line break."""
+    (read by h) in a darker colour; titles may hold a line break. Shown as
+    `fig-x-cdags`: not in the paper (the book's own)."""
     fig, axes = plt.subplots(1, len(dags), figsize=(COLUMN_IN, 3.0), squeeze=False)
     for ax, (name, d) in zip(axes.flat, dags.items()):
         pos = _layout(d)
@@ -52,7 +53,8 @@ def plot_cdags(dags: dict[str, CDag], labels: dict[str, list[str]]) -> plt.Figur
 
 def plot_loi_vs_length(table: pd.DataFrame) -> plt.Figure:
     """Max path-LoI against L (log-log): the chain and the tree stay at 1, transformers grow as L^(M-1); colour
-    is the depth M, solid a full transformer, dotted a causal one."""
+    is the depth M, solid a full transformer, dotted a causal one.
+    Shown as `fig-x-loi-vs-length`: not in the paper (the book's own)."""
     fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.75, 3.4))
     Ms = sorted(table["M"].dropna().unique())
     colour = dict(zip(Ms, sns.color_palette("viridis", len(Ms))))
@@ -75,7 +77,8 @@ def _diagonal(ax, lo: float, hi: float, label: str) -> None:
 
 
 def plot_sensitivity(table: pd.DataFrame) -> plt.Figure:
-    """P1: per token, the largest observed |Δf| / |δ| against its bound LoI_i(λ); every point under the diagonal."""
+    """P1: per token, the largest observed |Δf| / |δ| against its bound LoI_i(λ); every point under the diagonal.
+    Shown as `fig-x-sensitivity-bound`: not in the paper (the book's own)."""
     fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.75, 3.6))
     sns.scatterplot(data=table, x="bound", y="max_gain", hue="dag", style="lam", ax=ax, s=22)
     _diagonal(ax, table["bound"].min() * 0.8, table["bound"].max() * 1.2, "bound = observed")
@@ -86,7 +89,8 @@ def plot_sensitivity(table: pd.DataFrame) -> plt.Figure:
 
 
 def plot_propagation(table: pd.DataFrame) -> plt.Figure:
-    """P2: largest output error against the bound ε · error gain, per cDAG and λ."""
+    """P2: largest output error against the bound ε · error gain, per cDAG and λ. Shown as
+    `fig-x-error-propagation`: not in the paper (the book's own)."""
     fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.75, 3.6))
     sns.scatterplot(data=table, x="bound", y="max_err", hue="dag", style="lam", ax=ax, s=22)
     _diagonal(ax, table["bound"].min() * 0.8, table["bound"].max() * 1.2, "bound = observed")
@@ -97,7 +101,8 @@ def plot_propagation(table: pd.DataFrame) -> plt.Figure:
 
 
 def plot_generalisation(summary: pd.DataFrame) -> plt.Figure:
-    """Tree-ops accuracy per test range and model at the largest training set; chance dashed."""
+    """Tree-ops accuracy per test range and model at the largest training set; chance dashed. Shown as
+    `fig-x-treeops-generalisation`: not in the paper (the book's own)."""
     n = summary["n_train"].max()
     fig, ax = plt.subplots(figsize=(COLUMN_IN, 3.2))
     sns.barplot(data=summary[summary["n_train"] == n], x="range", y="accuracy", hue="model", ax=ax)
@@ -110,7 +115,8 @@ def plot_generalisation(summary: pd.DataFrame) -> plt.Figure:
 
 
 def plot_sample_efficiency(summary: pd.DataFrame) -> plt.Figure:
-    """Accuracy against the number of training expressions, one panel per test range."""
+    """Accuracy against the number of training expressions, one panel per test range. Shown as
+    `fig-x-sample-efficiency`: not in the paper (the book's own)."""
     ranges = list(dict.fromkeys(summary["range"]))
     rows, cols, size = panel_grid(len(ranges), height=2.6)
     fig, axes = plt.subplots(rows, cols, figsize=size, squeeze=False, sharey=True)

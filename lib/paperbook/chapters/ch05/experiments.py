@@ -40,7 +40,8 @@ def make_splits(n_train: int, n_test: int, n_ood: int, k_train: list[int], k_ood
 
 
 def level_counts(splits: dict[str, lst.LSTData]) -> pd.DataFrame:
-    """Puzzles per split and level, and the revealed cells' range."""
+    """Puzzles per split and level, and the revealed cells' range. Shown as `tab-x-puzzles`: not in the paper
+    (the book's own)."""
     rows = []
     for name, data in splits.items():
         revealed = ((data.grids > 0) & (data.grids != lst.TARGET)).reshape(len(data), -1).sum(1)
@@ -121,7 +122,7 @@ ACC_COLUMNS = ["test acc", "test acc1", "test acc2", "test acc3", "ood acc", "oo
 
 def accuracy_table(fits: list[dict]) -> pd.DataFrame:
     """Per encoding: seeds, optimiser steps, and the mean (with several seeds also the sd) over seeds of each
-    accuracy, training accuracy included."""
+    accuracy, training accuracy included. Shown as `tab-accuracy-by-pe`: not in the paper (the book's own)."""
     df = pd.DataFrame([{k: v for k, v in f.items() if not isinstance(v, (list, dict, np.ndarray))} for f in fits])
     g = df.groupby("config", sort=False)
     table = g[["train acc", *ACC_COLUMNS]].mean()
@@ -168,7 +169,7 @@ def seed_table(fits: list[dict]) -> pd.DataFrame:
 
 def alignment_table(fits: list[dict], null: np.ndarray) -> pd.DataFrame:
     """Per table encoding: seed_table's columns, mean over seeds, then the 99th percentile of |rho| over
-    untrained N(0, 1) tables."""
+    untrained N(0, 1) tables. Shown as `tab-alignment`: not in the paper (the book's own)."""
     table = seed_table(fits).drop(columns="seed").groupby(["config", "encoding"], sort=False).mean().reset_index()
     q = np.quantile(np.abs(null), 0.99, axis=0)
     chance = {"config": "null", "encoding": f"random N(0,1), |rho| 99th pct of {len(null)}", "rho_manh": q[0],
@@ -197,7 +198,8 @@ def loss_curves(fits: list[dict]) -> pd.DataFrame:
 
 
 def noise_table(fits: list[dict]) -> pd.DataFrame:
-    """Test accuracy per encoding, protocol and noise level, mean over seeds."""
+    """Test accuracy per encoding, protocol and noise level, mean over seeds. Shown as `tab-noise`: not in the paper
+    (the book's own)."""
     df = pd.DataFrame([row for f in fits for row in f["noise"]])
     table = df.groupby(["config", "protocol", "noise"], sort=False)["accuracy"].mean().reset_index()
     table.insert(1, "encoding", table["config"].map(_label))

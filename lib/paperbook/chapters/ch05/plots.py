@@ -14,7 +14,8 @@ LEVEL_COLOURS = {1: "#4c72b0", 2: "#dd8452", 3: "#55a868"}
 
 
 def plot_accuracy_by_pe(table: pd.DataFrame) -> plt.Figure:
-    """Accuracy per encoding and level, in distribution and out of it, with the human levels and chance."""
+    """Accuracy per encoding and level, in distribution and out of it, with the human levels and chance. Shown as
+    `fig-accuracy-by-pe`: not in the paper (the book's own)."""
     fig, axes = plt.subplots(1, 2, figsize=(COLUMN_IN, 3.2), sharey=True)
     x, width = np.arange(len(table)), 0.27
     for ax, split, title in zip(axes, ("test", "ood"), ("test (k as in training)", "out of distribution")):
@@ -32,7 +33,8 @@ def plot_accuracy_by_pe(table: pd.DataFrame) -> plt.Figure:
 
 
 def plot_training_loss(curves: pd.DataFrame) -> plt.Figure:
-    """Mean training loss per epoch and encoding (one line per seed), with the loss of a constant guess, ln 4."""
+    """Mean training loss per epoch and encoding (one line per seed), with the loss of a constant guess, ln 4.
+    Shown as `fig-pe-training-loss`: not in the paper (the book's own)."""
     fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.62, 3.0))
     for i, (encoding, rows) in enumerate(curves.groupby("encoding", sort=False)):
         for j, (_, run) in enumerate(rows.groupby("seed")):
@@ -45,7 +47,7 @@ def plot_training_loss(curves: pd.DataFrame) -> plt.Figure:
 
 def plot_pe_geometry(pictures: dict[str, np.ndarray], alignment: pd.DataFrame) -> plt.Figure:
     """The 4x4 grid, then a 2D MDS of each table encoding (cells coloured by row, numbered by column; lines join
-    a row's cells), titled with its alignment."""
+    a row's cells), titled with its alignment. Shown as `fig-pe-geometry`: not in the paper (the book's own)."""
     panels = [("grid (ground truth)", analysis.grid_coordinates() - analysis.grid_coordinates().mean(0), None)]
     rho = alignment.set_index("config")
     panels += [(rho.loc[c, "encoding"], xy, rho.loc[c]) for c, xy in pictures.items()]
@@ -72,7 +74,8 @@ def plot_pe_geometry(pictures: dict[str, np.ndarray], alignment: pd.DataFrame) -
 
 
 def plot_distances(matrices: dict[str, np.ndarray], alignment: pd.DataFrame) -> plt.Figure:
-    """The grid's Manhattan distances between the 16 cells, then each table's cosine distances (row-major cells)."""
+    """The grid's Manhattan distances between the 16 cells, then each table's cosine distances (row-major cells).
+    Shown as `fig-pe-distances`: not in the paper (the book's own)."""
     names = alignment.set_index("config")["encoding"]
     fig, axes = plt.subplots(1, len(matrices), figsize=(COLUMN_IN, COLUMN_IN / len(matrices) + 0.5))
     for ax, (config, m) in zip(np.atleast_1d(axes), matrices.items()):
@@ -85,7 +88,7 @@ def plot_distances(matrices: dict[str, np.ndarray], alignment: pd.DataFrame) -> 
 
 def plot_accuracy_vs_sigma(table: pd.DataFrame) -> plt.Figure:
     """Accuracy against the learnable encoding's init std σ: ours (test, OOD) beside the released logs (test,
-    human-val)."""
+    human-val). Shown as `fig-accuracy-vs-sigma` and `tab-x-reference-logs`: not in the paper (the book's own)."""
     ours = table[table["config"].str.startswith("learn:")].assign(
         sigma=lambda t: t["config"].str.split(":").str[1].astype(float)).sort_values("sigma")
     ref = REFERENCE_LOGS[REFERENCE_LOGS["encoding"] == "learn"]
@@ -102,7 +105,8 @@ def plot_accuracy_vs_sigma(table: pd.DataFrame) -> plt.Figure:
 
 
 def plot_noise(table: pd.DataFrame) -> plt.Figure:
-    """Test accuracy against embedding-noise level, per encoding: fixed std and norm-scaled."""
+    """Test accuracy against embedding-noise level, per encoding: fixed std and norm-scaled. Shown as
+    `fig-noise-robustness`: not in the paper (the book's own)."""
     fig, axes = plt.subplots(1, 2, figsize=(COLUMN_IN, 3.0), sharey=True)
     for ax, protocol in zip(axes, ("fixed", "scaled")):
         for encoding, rows in table[table["protocol"] == protocol].groupby("encoding", sort=False):

@@ -51,7 +51,8 @@ def load_splits(names: list[str], *, n_train_max: int, test_size: float, seed: i
 
 
 def data_table(splits: dict[str, Split]) -> pd.DataFrame:
-    """Rows, features and the positive rate of each split."""
+    """Rows, features and the positive rate of each split. Shown as `tab-nrn-data`: not in the paper
+    (the book's own)."""
     return pd.DataFrame([{"data": n, "features": s.X_train.shape[1], "train rows": len(s.y_train),
                           "test rows": len(s.y_test), "classes": len(np.unique(s.y_train)),
                           "train positive rate": float(np.mean(s.y_train == s.y_train.max()))}
@@ -141,12 +142,14 @@ def fit_all(splits: dict[str, Split], seeds: list[int], nrn_for: dict[str, dict]
 
 
 def results_table(fits: list[dict]) -> pd.DataFrame:
-    """One row per fit: data, model, seed, test ROC AUC, size, CPU seconds."""
+    """One row per fit: data, model, seed, test ROC AUC, size, CPU seconds. Shown as `tab-nrn-fits`: not in the
+    paper (the book's own)."""
     return pd.DataFrame([{k: f[k] for k in ("data", "model", "seed", "auc", "size", "cpu_s")} for f in fits])
 
 
 def auc_table(results: pd.DataFrame) -> pd.DataFrame:
-    """Mean and sd over seeds of test ROC AUC, mean size and CPU seconds, per data set and model."""
+    """Mean and sd over seeds of test ROC AUC, mean size and CPU seconds, per data set and model. Shown as
+    `tab-auc`: the paper's main table (its number not read from the PDF; our subset of its data sets and models)."""
     g = results.groupby(["data", "model"], sort=False)
     return g.agg(auc=("auc", "mean"), auc_sd=("auc", "std"), size=("size", "mean"), cpu_s=("cpu_s", "mean"),
                  seeds=("seed", "nunique")).reset_index()
@@ -159,7 +162,8 @@ def auc_view(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def bandit_ablation(results: pd.DataFrame) -> pd.DataFrame:
-    """Per data set and seed: test AUC with the bandit, with the static random structure, and the difference."""
+    """Per data set and seed: test AUC with the bandit, with the static random structure, and the difference.
+    Shown as `tab-bandit-ablation`: not in the paper (the book's own)."""
     wide = results[results.model.isin(NRN_MODELS)].pivot(index=["data", "seed"], columns="model", values="auc")
     return wide.assign(difference=wide["R-NRN"] - wide["NRN static"]).reset_index().rename_axis(None, axis=1)
 
@@ -244,7 +248,8 @@ def per_row_table(analyses: dict[str, dict]) -> pd.DataFrame:
 
 
 def curves_table(analyses: dict[str, dict]) -> pd.DataFrame:
-    """The deletion curves of every data set and importance kind."""
+    """The deletion curves of every data set and importance kind. Shown as `tab-deletion-curves`: not in the
+    paper (the book's own)."""
     return pd.concat([a["curves"] for a in analyses.values()], ignore_index=True)
 
 
@@ -254,7 +259,8 @@ def repeat_areas_table(analyses: dict[str, dict]) -> pd.DataFrame:
 
 
 def sufficiency_table(per_row: pd.DataFrame) -> pd.DataFrame:
-    """Per data set: explanation length (mean, median, max), tree-path mean, coverage, invariants A and B."""
+    """Per data set: explanation length (mean, median, max), tree-path mean, coverage, invariants A and B.
+    Shown as `tab-sufficiency`: not in the paper (the book's own)."""
     g = per_row.groupby("data", sort=False)
     return g.agg(rows=("row", "size"), mean_length=("length", "mean"), median_length=("length", "median"),
                  max_length=("length", "max"), tree_path_mean=("tree path", "mean"),
@@ -263,7 +269,8 @@ def sufficiency_table(per_row: pd.DataFrame) -> pd.DataFrame:
 
 
 def sample_explanations(analyses: dict[str, dict], splits: dict[str, Split], fits: list[dict]) -> pd.DataFrame:
-    """The first test row's explanation per data set, as logic and as a sentence, with the decided class."""
+    """The first test row's explanation per data set, as logic and as a sentence, with the decided class.
+    Shown as `tab-explanations`: not in the paper (the book's own)."""
     out = []
     for name, split in splits.items():
         e, clf = analyses[name]["explanations"][0], first_model(fits, name, "R-NRN")
@@ -275,7 +282,7 @@ def sample_explanations(analyses: dict[str, dict], splits: dict[str, Split], fit
 
 def deletion_areas(curves: pd.DataFrame) -> pd.DataFrame:
     """Data sets x importance kinds: normalised area under the relative deletion curve (trapezoid over the
-    fraction of columns removed)."""
+    fraction of columns removed). Shown as `tab-deletion-areas`: not in the paper (the book's own)."""
     area = curves.groupby(["data", "importance"], sort=False).apply(
         lambda c: float(np.trapezoid(c["relative"], c["fraction"])), include_groups=False)
     return area.unstack("importance").rename_axis(None, axis=1).reset_index()
@@ -311,7 +318,7 @@ def search(splits: dict[str, Split], nrn: dict, trials: int, *, workers: int, de
            seed: int) -> tuple[dict[str, dict], pd.DataFrame]:
     """Random search per data set over the default and `trials` drawn settings, one R-NRN fit each; the best
     validation AUC (the classifier's own early-stopping holdout, never the test rows) wins. Returns each data
-    set's chosen NRN settings and the trial table."""
+    set's chosen NRN settings and the trial table. Shown as `tab-nrn-search`: not in the paper (the book's own)."""
     configs = [{}] + draw_configs(trials, seed=seed)
     jobs = [(name, "R-NRN", i, {**nrn, **config}) for name in splits for i, config in enumerate(configs)]
     fits = run_jobs(jobs, splits, workers=workers, device=device, desc="search", rf_trees=rf_trees,

@@ -22,7 +22,8 @@ def _panels(n: int, height: float = 2.4, sharey: bool = False):
 
 
 def plot_params_vs_auc(table: pd.DataFrame) -> plt.Figure:
-    """Test ROC AUC against trainable size (weights or tree nodes, log scale), one panel per data set."""
+    """Test ROC AUC against trainable size (weights or tree nodes, log scale), one panel per data set.
+    Shown as `fig-params-vs-auc`: not in the paper (the book's own)."""
     names = list(dict.fromkeys(table["data"]))
     fig, axes = _panels(len(names), height=2.5)
     for ax, name in zip(axes, names):
@@ -38,7 +39,8 @@ def plot_params_vs_auc(table: pd.DataFrame) -> plt.Figure:
 
 
 def plot_train_time(table: pd.DataFrame) -> plt.Figure:
-    """CPU seconds per fit (mean over seeds, log scale) per data set and model."""
+    """CPU seconds per fit (mean over seeds, log scale) per data set and model. Shown as `fig-train-time`:
+    not in the paper (the book's own)."""
     names = list(dict.fromkeys(table["data"]))
     fig, ax = plt.subplots(figsize=(COLUMN_IN, 2.8))
     width = 0.8 / len(MODELS)
@@ -54,7 +56,8 @@ def plot_train_time(table: pd.DataFrame) -> plt.Figure:
 
 
 def plot_explanation_length(per_row: pd.DataFrame) -> plt.Figure:
-    """Conditions per explanation: the R-NRN's sufficient explanation against the depth-5 tree's path."""
+    """Conditions per explanation: the R-NRN's sufficient explanation against the depth-5 tree's path.
+    Shown as `fig-explanation-length`: not in the paper (the book's own)."""
     names = list(dict.fromkeys(per_row["data"]))
     fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.7, 2.8))
     x = np.arange(len(names))
@@ -73,7 +76,8 @@ def plot_explanation_length(per_row: pd.DataFrame) -> plt.Figure:
 
 
 def plot_deletion_curves(curves: pd.DataFrame) -> plt.Figure:
-    """Relative test AUC as the most important columns are permuted, one panel per data set."""
+    """Relative test AUC as the most important columns are permuted, one panel per data set.
+    Shown as `fig-deletion-curves`: not in the paper (the book's own)."""
     names = list(dict.fromkeys(curves["data"]))
     fig, axes = _panels(len(names), height=2.5, sharey=True)
     for ax, name in zip(axes, names):

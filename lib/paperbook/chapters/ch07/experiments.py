@@ -160,7 +160,8 @@ def metrics_rows(grid: dict, linc: dict, keys=("task", "shots", "demo_seed")) ->
 
 
 def p_cf_table(grid: dict) -> pd.DataFrame:
-    """p_cf of every configuration, rounded to 2 decimals."""
+    """p_cf of every configuration, rounded to 2 decimals.
+    Shown as `tab-linc-pcf`: not in the paper (the book's own)."""
     return pd.DataFrame([{"task": t, "shots": k, "demo_seed": s,
                           "p_cf": "[" + ", ".join(f"{v:.2f}" for v in content_free_prior(sc.raw_cf)) + "]"}
                          for (t, k, s), sc in grid.items()])
@@ -168,7 +169,7 @@ def p_cf_table(grid: dict) -> pd.DataFrame:
 
 def summary(rows: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Mean and sd (numpy's, ddof 0, as the official code reports) of `metric` over demo seeds, per task, shots
-    and method."""
+    and method. Shown as `tab-linc-accuracy` and `tab-linc-ece`: not in the paper (the book's own)."""
     g = rows.groupby(["task", "shots", "method"], sort=False)[metric]
     return pd.DataFrame({"mean": g.mean(), "sd": g.std(ddof=0), "n_sets": g.size()}).reset_index()
 
@@ -182,7 +183,7 @@ def summary_view(table: pd.DataFrame) -> pd.DataFrame:
 
 def order_study(lm: LM, split: dict, task: str, *, k: int, seed: int, demo_seed: int, val_demos: str) -> dict:
     """Claim L2 (recency bias): k demonstrations labelled [+, ..., +, -] against [-, ..., -, +], with the main
-    probe prompts of that demo seed."""
+    probe prompts of that demo seed. Shown as `tab-linc-order`: not in the paper (the book's own)."""
     _, probe = draw_demos(split, task, k, demo_seed, seed=seed, val_demos="independent")
     orders = {"+" * (k - 1) + "-": [1] * (k - 1) + [0], "-" * (k - 1) + "+": [0] * (k - 1) + [1]}
     out = {}
@@ -195,7 +196,8 @@ def order_study(lm: LM, split: dict, task: str, *, k: int, seed: int, demo_seed:
 def robustness_study(lm: LM, split: dict, task: str, *, k: int, seed: int, demo_seed: int, val_demos: str,
                      proportions, permutations: int, formats) -> dict:
     """{(axis, setting): Scored} for the label proportion of the demonstrations, permutations of one fixed
-    demonstration set and prompt formats, each with the main probe prompts of that demo seed."""
+    demonstration set and prompt formats, each with the main probe prompts of that demo seed.
+    Shown as `tab-linc-robustness-settings`: not in the paper (the book's own)."""
     demos, probe = draw_demos(split, task, k, demo_seed, seed=seed, val_demos=val_demos)
     out = {}
     for f in proportions:
@@ -214,7 +216,8 @@ def robustness_study(lm: LM, split: dict, task: str, *, k: int, seed: int, demo_
 
 
 def spread_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per robustness axis and method: mean, min, max and range (max - min) of the accuracy over settings."""
+    """Per robustness axis and method: mean, min, max and range (max - min) of the accuracy over settings.
+    Shown as `tab-linc-robustness`: not in the paper (the book's own)."""
     g = rows.groupby(["axis", "method"], sort=False)["acc"]
     out = pd.DataFrame({"mean": g.mean(), "min": g.min(), "max": g.max()}).reset_index()
     return out.assign(range=out["max"] - out["min"])
@@ -236,7 +239,7 @@ def val_size_rows(grid: dict, task: str, k: int, sizes, linc: dict) -> pd.DataFr
 
 def sensitivity_rows(grid: dict, lrs, epochs, init: str) -> pd.DataFrame:
     """LinC's test accuracy, mean over every main configuration, for each (lr, epochs): shown, never used to pick
-    the defaults."""
+    the defaults. Shown as `tab-linc-sensitivity`: not in the paper (the book's own)."""
     rows = []
     for lr, ep in itertools.product(lrs, epochs):
         accs = [float((calibrated(sc, init=init, lr=lr, epochs=ep)["LinC"].argmax(-1) == sc.y).mean())
@@ -260,19 +263,22 @@ def example_rows(grid: dict, linc: dict, keys=("task", "shots", "demo_seed")) ->
 
 
 def task_table(splits: dict) -> pd.DataFrame:
-    """Per task: classes, label words and the first test query."""
+    """Per task: classes, label words and the first test query.
+    Shown as `tab-linc-tasks`: not in the paper (the book's own)."""
     return pd.DataFrame([{"task": name, "classes": len(s["test"].words), "label words": ", ".join(s["test"].words),
                           "first test query": s["test"].texts[0]} for name, s in splits.items()])
 
 
 def reliability_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per method, means over every configuration of accuracy, ECE, entropy / log2 C and the near-uniform share."""
+    """Per method, means over every configuration of accuracy, ECE, entropy / log2 C and the near-uniform share.
+    Shown as `tab-linc-reliability`: not in the paper (the book's own)."""
     cols = ["acc", "ece", "entropy", "near_uniform"]
     return rows.groupby("method", sort=False)[cols].mean().reset_index()
 
 
 def probe_ablation(rows: pd.DataFrame, alt_rows: pd.DataFrame, val_demos: str) -> pd.DataFrame:
-    """LinC's accuracy per cell (mean over demo sets) under both probe protocols, and the difference."""
+    """LinC's accuracy per cell (mean over demo sets) under both probe protocols, and the difference.
+    Shown as `tab-linc-probe-demos`: not in the paper (the book's own)."""
     other = other_protocol(val_demos)
     mean = lambda r: r[r.method == "LinC"].groupby(["task", "shots"])["acc"].mean()
     out = pd.DataFrame({val_demos: mean(rows), other: mean(alt_rows)})[["independent", "same"]]
@@ -280,6 +286,7 @@ def probe_ablation(rows: pd.DataFrame, alt_rows: pd.DataFrame, val_demos: str) -
 
 
 def nval_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """Probe size x method: test accuracy, mean over demonstration sets and queries."""
+    """Probe size x method: test accuracy, mean over demonstration sets and queries.
+    Shown as `tab-linc-nval`: not in the paper (the book's own)."""
     mean = rows.groupby(["n_val", "method"], sort=False)["correct"].mean().unstack("method")[list(METHODS)]
     return mean.reset_index().rename_axis(columns=None)

@@ -28,7 +28,8 @@ def _legend_below(fig, ax) -> None:
 
 
 def plot_accuracy_vs_shots(acc: pd.DataFrame) -> plt.Figure:
-    """Test accuracy against shots, one panel per task, mean ± sd over demonstration sets."""
+    """Test accuracy against shots, one panel per task, mean ± sd over demonstration sets.
+    Shown as `fig-linc-accuracy-vs-shots`: not in the paper (the book's own)."""
     fig, axes = _small_multiples(list(dict.fromkeys(acc["task"])))
     for task, ax in axes.items():
         for method in METHODS:
@@ -42,7 +43,8 @@ def plot_accuracy_vs_shots(acc: pd.DataFrame) -> plt.Figure:
 
 
 def plot_entropy_hist(examples: pd.DataFrame) -> plt.Figure:
-    """Entropy of each test prediction in bits, ICL against LinC, pooled over the configurations, per task."""
+    """Entropy of each test prediction in bits, ICL against LinC, pooled over the configurations, per task.
+    Shown as `fig-linc-entropy-hist`: not in the paper (the book's own)."""
     fig, axes = _small_multiples(list(dict.fromkeys(examples["task"])))
     for task, ax in axes.items():
         sub = examples[examples.task == task]
@@ -60,7 +62,8 @@ def plot_entropy_hist(examples: pd.DataFrame) -> plt.Figure:
 
 def plot_reliability(examples: pd.DataFrame, ece: dict, n_bins: int = 10) -> plt.Figure:
     """Reliability diagrams pooled over tasks and configurations: accuracy per confidence bin (lo, hi], one panel
-    per method, with the mean per-configuration ECE in the title."""
+    per method, with the mean per-configuration ECE in the title.
+    Shown as `fig-linc-reliability`: not in the paper (the book's own)."""
     fig, axes = plt.subplots(1, len(METHODS), figsize=(COLUMN_IN, 2.6), sharey=True)
     edges = np.linspace(0, 1, n_bins + 1)
     for ax, method in zip(axes, METHODS):
@@ -78,7 +81,8 @@ def plot_reliability(examples: pd.DataFrame, ece: dict, n_bins: int = 10) -> plt
 
 
 def plot_accuracy_vs_nval(rows: pd.DataFrame) -> plt.Figure:
-    """Test accuracy against the number of labelled probe examples (mean over demonstration sets)."""
+    """Test accuracy against the number of labelled probe examples (mean over demonstration sets).
+    Shown as `fig-linc-acc-vs-nval`: not in the paper (the book's own)."""
     fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.6, 2.8))
     mean = rows.groupby(["method", "n_val"])["correct"].mean()
     for method in METHODS:
@@ -91,7 +95,8 @@ def plot_accuracy_vs_nval(rows: pd.DataFrame) -> plt.Figure:
 
 
 def plot_robustness(rows: pd.DataFrame) -> plt.Figure:
-    """Test accuracy per setting of each robustness axis (label proportion, permutation, template), per method."""
+    """Test accuracy per setting of each robustness axis (label proportion, permutation, template), per method.
+    Shown as `fig-linc-robustness`: not in the paper (the book's own)."""
     axes_names = list(dict.fromkeys(rows["axis"]))
     fig, axes = plt.subplots(1, len(axes_names), figsize=(COLUMN_IN, 2.7), sharey=True, squeeze=False)
     for ax, name in zip(axes[0], axes_names):
@@ -110,7 +115,7 @@ def plot_robustness(rows: pd.DataFrame) -> plt.Figure:
 
 def plot_lr_sensitivity(rows: pd.DataFrame, default: tuple[float, int]) -> plt.Figure:
     """LinC's mean test accuracy over the configurations against its learning rate, one line per epoch count;
-    the star marks the fixed default."""
+    the star marks the fixed default. Shown as `fig-linc-lr-sensitivity`: not in the paper (the book's own)."""
     fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.6, 2.8))
     for ep, sub in rows.groupby("epochs"):
         ax.plot(sub["lr"], sub["acc"], marker="o", label=f"{ep} epochs")
