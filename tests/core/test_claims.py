@@ -74,6 +74,20 @@ def test_bootstrap_interval_is_seeded_and_covers_the_mean():
     assert constant.low == constant.value == constant.high == pytest.approx(0.2)
 
 
+def test_a_two_way_sample_resamples_items_and_sets():
+    """Queries x demonstration sets: when the sets disagree, the crossed bootstrap's interval is wider than the one
+    that treats the (query, set) cells as independent items; one set is the 1-D bootstrap; it is seeded."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(0.0, 0.3, (48, 4)) + np.array([0.4, -0.2, 0.3, -0.1])  # (queries, sets): a set effect
+    crossed, flat = bootstrap_measure(x, seed=2), bootstrap_measure(x.ravel(), seed=2)
+    assert crossed.value == pytest.approx(x.mean()) and crossed.low < crossed.value < crossed.high
+    assert crossed.high - crossed.low > 2 * (flat.high - flat.low)
+    assert bootstrap_measure(x, seed=2) == crossed != bootstrap_measure(x, seed=3)
+    assert bootstrap_measure(x[:, :1], seed=2) == bootstrap_measure(x[:, 0], seed=2)
+    with pytest.raises(ValueError, match="1-D"):
+        Sample(np.zeros((2, 2, 2)))
+
+
 def test_each_needs_every_part_and_reports_the_binding_margin():
     rule = each({"nmi": at_least(0.9), "gap": at_most(0.01)})
     assert rule.holds({"nmi": 0.95, "gap": 0.0})

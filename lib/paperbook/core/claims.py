@@ -55,13 +55,16 @@ class CheckFailed(AssertionError):
 
 @dataclass(frozen=True)
 class Sample:
-    """Per-item values (one per query, test row or data set) whose mean is the claim's value. Paired comparisons
-    pass the per-item differences of two methods measured on the same items."""
-    values: Sequence[float]
+    """Per-item values whose mean is the claim's value: one per query, test row or data set, or a 2-D array (items
+    x sets, e.g. test queries x demonstration sets) when two sources of noise cross, so that the interval
+    resamples both. Paired comparisons pass the per-item differences of two methods measured on the same items."""
+    values: Sequence[float] | np.ndarray
 
     def __post_init__(self):
-        if len(self.values) == 0:
+        if np.size(self.values) == 0:
             raise ValueError("a Sample needs at least one value")
+        if np.ndim(self.values) > 2:
+            raise ValueError(f"a Sample is 1-D (items) or 2-D (items x sets), got shape {np.shape(self.values)}")
 
 
 @dataclass(frozen=True)
@@ -76,16 +79,35 @@ class Measure:
         return None if self.low is None else (self.high - self.low) / 2
 
 
-def bootstrap_measure(values: Sequence[float], seed: int) -> Measure:
+def bootstrap_measure(values: Sequence[float] | np.ndarray, seed: int) -> Measure:
     """Mean and seeded 95% percentile-bootstrap interval of per-item values (a constant sample has a point
-    interval)."""
+    interval); 2-D values (items x sets) get the crossed bootstrap of `crossed_bootstrap`."""
     x = np.asarray(values, dtype=float)
+    if x.ndim == 2 and x.shape[1] == 1:
+        x = x[:, 0]
     mean = float(x.mean())
-    if len(x) < 2 or not np.isfinite(x).all() or np.ptp(x) == 0:
+    if x.shape[0] < 2 or not np.isfinite(x).all() or np.ptp(x) == 0:
         return Measure(mean, mean, mean)
+    if x.ndim == 2:
+        return crossed_bootstrap(x, seed)
     res = stats.bootstrap((x,), np.mean, confidence_level=CONFIDENCE, n_resamples=BOOTSTRAP_RESAMPLES,
                           method="percentile", random_state=np.random.default_rng(seed))
     return Measure(mean, float(res.confidence_interval.low), float(res.confidence_interval.high))
+
+
+def crossed_bootstrap(x: np.ndarray, seed: int) -> Measure:
+    """Mean and seeded 95% percentile interval of an (items, sets) array under the crossed ("two-way") bootstrap:
+    each resample draws items and sets with replacement, independently, and averages the cells they pick, so the
+    interval carries the noise of both (Owen 2007, "The pigeonhole bootstrap"). Written out because
+    scipy.stats.bootstrap resamples one axis: a resample's mean is (item weights) @ x @ (set weights), the weights
+    being how often each row and column was drawn."""
+    rng = np.random.default_rng(seed)
+    n, m = x.shape
+    rows = rng.multinomial(n, np.full(n, 1 / n), size=BOOTSTRAP_RESAMPLES) / n   # (B, n)
+    cols = rng.multinomial(m, np.full(m, 1 / m), size=BOOTSTRAP_RESAMPLES) / m   # (B, m)
+    means = np.einsum("bi,ij,bj->b", rows, x, cols)                             # (B,)
+    low, high = np.quantile(means, [(1 - CONFIDENCE) / 2, (1 + CONFIDENCE) / 2])
+    return Measure(float(x.mean()), float(low), float(high))
 
 
 # --- rules: a three-valued decision with a signed margin ------------------------------------------------------------
