@@ -12,7 +12,9 @@ from ...core.params import COMMON, Bool, Float, Int, List
 from ...relational.pe import KINDS
 
 SLUG = "05_learnable_positional_encoding"
-BUDGET_S = 120  # the fast profile's time budget on a 2-core CPU (seconds; the golden's duration is tested)
+# The fast profile's budget on a 2-core CPU (seconds; the golden's duration is tested): 240 s, as issue 29 allows
+# this chapter (its fast profile took 94-121 s on the 2-core machine, against the 120 s declared before).
+BUDGET_S = 240
 
 NEEDED_CONFIGS = ("learn:0.1", "learn:1.0", "learn:2.0", "sin2d", "sin1d", "nope")  # the claims read these
 
