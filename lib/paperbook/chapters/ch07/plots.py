@@ -114,19 +114,22 @@ def plot_robustness(rows: pd.DataFrame) -> plt.Figure:
 
 
 def plot_lr_sensitivity(rows: pd.DataFrame, default: tuple[str, float], official: dict[str, np.ndarray]) -> plt.Figure:
-    """LinC's mean test accuracy over the configurations against its step budget (lr x epochs x probes), one line
-    per probe protocol, with CC's and ICL's means (which need no steps) as horizontal lines; the star marks the
+    """LinC's mean test accuracy over the configurations against its step budget (lr x epochs x probes), one colour
+    per probe protocol and one line style per epoch count (the learning rate moves along a line), with CC's and ICL's
+    means (which need no steps) as horizontal lines; the star marks the
     default (protocol, budget); ticks along the bottom mark the official scripts' budgets, one row per label of
     `official`. Shown as `fig-linc-lr-sensitivity`: not in the paper (the book's own)."""
     fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.7, 3.1))
     for j, (label, budgets) in enumerate(official.items()):
         ax.plot(budgets, np.full(len(budgets), 0.02 + 0.05 * j), "|", ms=9, mew=1.5, color=f"0.{3 + 3 * j}",
                 transform=ax.get_xaxis_transform(), label=f"official, {label}")
-    for i, (protocol, sub) in enumerate(rows.groupby("protocol", sort=False)):
-        sub = sub.sort_values(["budget", "lr"])
-        ax.plot(sub["budget"], sub["LinC"], marker="o", ms=3.5, lw=1, color=f"C{i + 3}", label=f"LinC, {protocol}")
+    styles = dict(zip(sorted(rows["epochs"].unique()), ["-", "--", ":", "-."] * 4))
+    for i, (protocol, by_protocol) in enumerate(rows.groupby("protocol", sort=False)):
+        for epochs, sub in by_protocol.groupby("epochs"):
+            ax.plot(sub["budget"], sub["LinC"], marker="o", ms=3, lw=1, ls=styles[epochs], color=f"C{i + 3}",
+                    label=f"LinC, {protocol}" if epochs == min(styles) else None)
     for method in ("CC", "ICL"):
-        ax.axhline(rows[method].iloc[0], color=COLOURS[method], ls="--", lw=1, label=method)
+        ax.axhline(rows[method].iloc[0], color=COLOURS[method], ls=(0, (1, 2)), lw=1.2, label=method)
     protocol, budget = default
     hit = rows[(rows.protocol == protocol) & np.isclose(rows.budget, budget)]
     ax.plot(hit["budget"], hit["LinC"], marker="*", ms=13, ls="none", color="black", label="default")
