@@ -89,6 +89,37 @@ def test_linc_training_lowers_the_probe_loss_and_is_deterministic():
     assert np.array_equal(fit.W, again.W) and np.array_equal(fit.b, again.b)
 
 
+def _official_sgd(P, y, p_cf, *, lr, epochs, reshuffle=True):
+    """The official loop, rewritten in torch (float64): per-sample SGD on nn.CrossEntropyLoss of W p + b from W =
+    diag(p_cf)^-1, b = 0, shuffling the probe arrays with sklearn's shuffle(random_state=0) before every epoch
+    (reshuffle) or only before the first (one order reused)."""
+    import torch
+    from sklearn.utils import shuffle
+    W = torch.tensor(np.diag(1 / p_cf), requires_grad=True)
+    b = torch.zeros(len(p_cf), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([W, b], lr=lr)
+    for epoch in range(epochs):
+        if reshuffle or epoch == 0:
+            P, y = shuffle(P, y, random_state=0)
+        for p, label in zip(P, y):
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy((W @ torch.tensor(p) + b)[None], torch.tensor([label]))
+            loss.backward()
+            opt.step()
+    return W.detach().numpy(), b.detach().numpy()
+
+
+def test_linc_reshuffles_the_previous_order_every_epoch_as_the_official_code():
+    P, y = _probs(12, 3, seed=4)
+    p_cf = np.array([0.5, 0.3, 0.2])
+    fit = fit_linc(P, y, p_cf=p_cf, lr=0.5, epochs=4)
+    W, b = _official_sgd(P, y, p_cf, lr=0.5, epochs=4)
+    np.testing.assert_allclose(fit.W, W, atol=1e-10)
+    np.testing.assert_allclose(fit.b, b, atol=1e-10)
+    reused, _ = _official_sgd(P, y, p_cf, lr=0.5, epochs=4, reshuffle=False)
+    assert np.abs(reused - W).max() > 1e-3, "one order reused every epoch trains another probe"
+
+
 def test_a_nan_step_is_skipped():
     P, y = np.array([[np.nan, np.nan], [0.9, 0.1]]), np.array([0, 1])
     with np.errstate(invalid="ignore"):

@@ -9,6 +9,7 @@ from typing import Literal
 
 import numpy as np
 from scipy.stats import entropy
+from sklearn.utils import shuffle
 
 
 def normalise(P: np.ndarray) -> np.ndarray:
@@ -69,8 +70,10 @@ def fit_linc(P_val: np.ndarray, y_val: np.ndarray, *, p_cf: np.ndarray | None = 
              init: Literal["cc", "identity"] = "cc", lr: float = 0.5, epochs: int = 100, shuffle_seed: int = 0,
              skip_nan: bool = True) -> LinCParams:
     """LinC (eq-07-linc) as the official code trains it: plain SGD with batch size 1 on the cross-entropy of
-    softmax(W p + b), starting from the CC solution (init "cc": W = diag(p_cf)^-1, b = 0) or from W = I, b = 0;
-    one sample order, drawn once from `shuffle_seed`, used every epoch; a step with a NaN gradient is skipped.
+    softmax(W p + b), starting from the CC solution (init "cc": W = diag(p_cf)^-1, b = 0) or from W = I, b = 0; a
+    step with a NaN gradient is skipped. Before every epoch the probes are shuffled again from the previous epoch's
+    order with the same seed (sklearn.utils.shuffle, random_state=shuffle_seed; run_classification.py, eval_accuracy,
+    LinC at 7b07c98): one permutation applied once more each epoch, so the order compounds.
 
     The gradient is written out in numpy (linc_loss_grad, checked against finite differences): a 1,600-step loop on
     a C x C matrix is dominated by per-call overhead in torch."""
@@ -84,9 +87,10 @@ def fit_linc(P_val: np.ndarray, y_val: np.ndarray, *, p_cf: np.ndarray | None = 
         W, b = np.eye(C), np.zeros(C)
     else:
         raise ValueError(f"init must be 'cc' or 'identity', got {init!r}")
-    order = np.random.default_rng(shuffle_seed).permutation(len(y))
+    order = np.arange(len(y))
     losses = [linc_loss_grad(W, b, P, y)[0]]
     for _ in range(epochs):
+        order = shuffle(order, random_state=shuffle_seed)
         for i in order:
             _, dW, db = linc_loss_grad(W, b, P[i:i + 1], y[i:i + 1])
             if skip_nan and not (np.isfinite(dW).all() and np.isfinite(db).all()):

@@ -17,6 +17,9 @@ BUDGET_S = 240  # the fast profile's time budget on a 2-core CPU (seconds; the g
 
 ORDER_TASK, ORDER_SHOTS = "sst2_like", 4   # claim L2 and the robustness studies read this cell
 NVAL_TASK, NVAL_SHOTS = "sst5_like", 4     # claim L7 and the val-size figure read this cell
+# Where LinC's probe prompts take their demonstrations from: one set drawn from a fixed seed for every demo seed (the
+# official code's val_seed), a new set per demo seed, or the test prompts' own.
+PROTOCOLS = ("fixed", "independent", "same")
 
 PARAMS = {
     **COMMON,
@@ -24,7 +27,7 @@ PARAMS = {
     "shots": List(int, low=0, high=16),
     "demo_seeds": List(int, low=0, high=2**31 - 1),
     "n_test": Int(6, 2000), "n_val": Int(5, 1000), "n_train": Int(16, 5000),
-    "val_demos": Str("independent", "same"),
+    "val_demos": Str(*PROTOCOLS),
     "linc_init": Str("cc", "identity"),
     "linc_lr": Float(1e-6, 100.0), "linc_epochs": Int(0, 10_000),
     "val_sizes": List(int, low=1, high=1000),

@@ -3,8 +3,9 @@ reused by ICL, contextual calibration (CC) and LinC, their accuracy, ECE and ent
 demonstration order, label proportion, permutation, template, probe size and LinC's learning rate.
 
 Protocol of the official code: the test set is fixed; the demonstrations of demo seed s are drawn from a train pool;
-LinC's probe prompts (the val split) use an independent demonstration set (val_demos = "independent"); p_cf comes
-from the content-free queries under the test demonstrations; LinC starts from the CC solution.
+LinC's probe prompts (the val split) use their own demonstration set, drawn once from a fixed seed and shared by every
+demo seed (val_demos = "fixed"; run_classification.py, save_results and eval_accuracy, at 7b07c98); p_cf comes from
+the content-free queries under the test demonstrations; LinC starts from the CC solution.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ...icl.tasks import TaskData, make_task, prompt_format, sample_demos
 from ...lm.scoring import PromptScorer
 from ...lm.smollm import load_smollm2
 from ...lm.tokenize import smollm2_tokenizer
+from . import PROTOCOLS
 
 METHODS = ("ICL", "CC", "LinC")
 
@@ -95,36 +97,36 @@ def score_setting(lm: LM, split: dict, demos, val_demos, fmt: str = "default") -
 
 
 def draw_demos(split: dict, task: str, k: int, demo_seed: int, *, seed: int, val_demos: str):
-    """(test demonstrations, probe demonstrations) of demo seed s: independent draws from the train pool, or the
-    same set when val_demos = "same"."""
+    """(test demonstrations, probe demonstrations) of demo seed s, drawn from the train pool; the probe set follows
+    the protocol `val_demos` (PROTOCOLS): "fixed" draws it from a seed that ignores the demo seed (the official
+    `val_seed`), "independent" from one that follows it, "same" takes the test demonstrations."""
+    if val_demos not in PROTOCOLS:
+        raise ValueError(f"val_demos must be one of {PROTOCOLS}, got {val_demos!r}")
     train = split["train"]
     demos = sample_demos(train, k, rng=np_rng(seed, "demos", task, k, demo_seed))
     if val_demos == "same":
         return demos, demos
-    return demos, sample_demos(train, k, rng=np_rng(seed, "val-demos", task, k, demo_seed))
+    probe_seed = "fixed" if val_demos == "fixed" else demo_seed
+    return demos, sample_demos(train, k, rng=np_rng(seed, "val-demos", task, k, probe_seed))
 
 
-def other_protocol(val_demos: str) -> str:
-    """The probe protocol that val_demos is not."""
-    return "same" if val_demos == "independent" else "independent"
-
-
-def main_grid(lm: LM, splits: dict, shots, demo_seeds, *, seed: int, val_demos: str, progress=None):
-    """({(task, shots, demo_seed): Scored} over the grid, and the same grid with the other probe protocol (the
-    probe prompts under the test demonstrations when val_demos is "independent", and vice versa): only the probe
-    scores differ. 0-shot prompts have no demonstrations, so one demo seed."""
-    other = other_protocol(val_demos)
-    grid, alt = {}, {}
+def main_grid(lm: LM, splits: dict, shots, demo_seeds, *, seed: int, progress=None) -> dict[str, dict]:
+    """{protocol: {(task, shots, demo_seed): Scored}} for every probe protocol of PROTOCOLS: the test and
+    content-free scores are shared, only the probe scores differ. 0-shot prompts have no demonstrations, so one demo
+    seed (and one probe set: the protocols coincide there)."""
+    grids = {protocol: {} for protocol in PROTOCOLS}
     for task, split in splits.items():
         for k in shots:
             for s in (demo_seeds if k else demo_seeds[:1]):
-                demos, probe = draw_demos(split, task, k, s, seed=seed, val_demos=val_demos)
-                grid[task, k, s] = score_setting(lm, split, demos, probe)
-                alt_probe = draw_demos(split, task, k, s, seed=seed, val_demos=other)[1]
-                alt[task, k, s] = replace(grid[task, k, s], P_val=probe_scores(lm, split, alt_probe))
+                scored = None
+                for protocol in PROTOCOLS:
+                    demos, probe = draw_demos(split, task, k, s, seed=seed, val_demos=protocol)
+                    scored = score_setting(lm, split, demos, probe) if scored is None else \
+                        replace(scored, P_val=probe_scores(lm, split, probe))
+                    grids[protocol][task, k, s] = scored
                 if progress is not None:
                     progress.update()
-    return grid, alt
+    return grids
 
 
 def probe_scores(lm: LM, split: dict, demos, fmt: str = "default") -> np.ndarray:
@@ -184,7 +186,7 @@ def summary_view(table: pd.DataFrame) -> pd.DataFrame:
 def order_study(lm: LM, split: dict, task: str, *, k: int, seed: int, demo_seed: int, val_demos: str) -> dict:
     """Claim L2 (recency bias): k demonstrations labelled [+, ..., +, -] against [-, ..., -, +], with the main
     probe prompts of that demo seed. Shown as `tab-linc-order`: not in the paper (the book's own)."""
-    _, probe = draw_demos(split, task, k, demo_seed, seed=seed, val_demos="independent")
+    _, probe = draw_demos(split, task, k, demo_seed, seed=seed, val_demos=val_demos)
     orders = {"+" * (k - 1) + "-": [1] * (k - 1) + [0], "-" * (k - 1) + "+": [0] * (k - 1) + [1]}
     out = {}
     for name, labels in orders.items():
@@ -196,7 +198,8 @@ def order_study(lm: LM, split: dict, task: str, *, k: int, seed: int, demo_seed:
 def robustness_study(lm: LM, split: dict, task: str, *, k: int, seed: int, demo_seed: int, val_demos: str,
                      proportions, permutations: int, formats) -> dict:
     """{(axis, setting): Scored} for the label proportion of the demonstrations, permutations of one fixed
-    demonstration set and prompt formats, each with the main probe prompts of that demo seed.
+    demonstration set and prompt formats, each with the probe prompts of that demo seed under `val_demos` (under
+    "same", the setting's own demonstrations).
     Shown as `tab-linc-robustness-settings`: not in the paper (the book's own)."""
     demos, probe = draw_demos(split, task, k, demo_seed, seed=seed, val_demos=val_demos)
     out = {}
@@ -208,8 +211,9 @@ def robustness_study(lm: LM, split: dict, task: str, *, k: int, seed: int, demo_
     perms = list(itertools.permutations(range(k)))
     picks = np_rng(seed, "permutations").choice(len(perms), size=min(permutations, len(perms)), replace=False)
     for i in sorted(picks):
-        order = perms[i]
-        out["permutation", "".join(map(str, order))] = score_setting(lm, split, [demos[j] for j in order], probe)
+        permuted = [demos[j] for j in perms[i]]
+        out["permutation", "".join(map(str, perms[i]))] = score_setting(
+            lm, split, permuted, permuted if val_demos == "same" else probe)
     for fmt in formats:
         out["template", fmt] = score_setting(lm, split, demos, probe, fmt)
     return out
@@ -237,15 +241,73 @@ def val_size_rows(grid: dict, task: str, k: int, sizes, linc: dict) -> pd.DataFr
     return pd.concat(frames, ignore_index=True)
 
 
-def sensitivity_rows(grid: dict, lrs, epochs, init: str) -> pd.DataFrame:
-    """LinC's test accuracy, mean over every main configuration, for each (lr, epochs): shown, never used to pick
-    the defaults. Shown as `tab-linc-sensitivity`: not in the paper (the book's own)."""
+def step_budget(lr, epochs, n_probes):
+    """How far SGD can move LinC from its CC start: learning rate x epochs x probes (one step per probe per
+    epoch); numbers or arrays."""
+    return lr * epochs * n_probes
+
+
+# The official scripts' LinC settings (lr, epochs, val_size) per model, data set and shots, transcribed from the
+# spec's section 2 (examples_ssh/*.sh and the deleted cls_ssh/ of mominabbass/LinC): the range the sensitivity
+# grid must span.
+OFFICIAL_SETTINGS = pd.DataFrame(
+    [("GPT-2 XL", "SST-2", 0, 0.5, 15, 30), ("GPT-2 XL", "SST-2", 1, 0.95, 50, 30),
+     ("GPT-2 XL", "SST-2", 4, 3e-4, 15, 100), ("GPT-2 XL", "SST-2", 8, 7e-3, 15, 10),
+     ("GPT-2 XL", "SST-5", 0, 9.5e-3, 50, 30), ("GPT-2 XL", "SST-5", 1, 2e-3, 50, 30),
+     ("GPT-2 XL", "SST-5", 4, 8.5e-4, 50, 100), ("GPT-2 XL", "SST-5", 8, 9.4e-4, 50, 100),
+     ("GPT-J", "SST-2", 0, 0.015, 15, 100), ("GPT-J", "SST-2", 1, 1.5e-4, 1, 300),
+     ("GPT-J", "SST-2", 4, 3.5e-4, 15, 100), ("GPT-J", "SST-2", 8, 2.5e-4, 15, 100),
+     ("GPT-J", "AGNews", 0, 0.5, 50, 300), ("GPT-J", "AGNews", 1, 9.5e-5, 50, 300),
+     ("GPT-J", "AGNews", 4, 9.5e-5, 50, 100), ("GPT-J", "AGNews", 8, 4.5e-4, 50, 100),
+     ("GPT-J", "TREC", 1, 0.1, 50, 100), ("GPT-J", "TREC", 4, 0.069, 50, 100), ("GPT-J", "TREC", 8, 0.15, 50, 100),
+     ("GPT-J", "DBPedia", 0, 1.35, 50, 190), ("GPT-J", "DBPedia", 1, 3.5e-3, 100, 30),
+     ("GPT-J", "DBPedia", 4, 9.5e-3, 100, 30), ("GPT-J", "DBPedia", 8, 0.0148, 100, 30),
+     ("Llama-2-13B", "SST-2", 0, 5.5e-3, 15, 100), ("Llama-2-13B", "SST-2", 1, 8.5e-5, 1, 300),
+     ("Llama-2-13B", "SST-2", 4, 9.9e-4, 15, 100), ("Llama-2-13B", "SST-2", 8, 5.5e-4, 15, 100),
+     ("Llama-2-13B", "SST-5", 0, 8e-3, 15, 100), ("Llama-2-13B", "SST-5", 1, 6.5e-3, 50, 30),
+     ("Llama-2-13B", "SST-5", 4, 1e-3, 50, 100), ("Llama-2-13B", "SST-5", 8, 4.5e-4, 50, 100)],
+    columns=["model", "dataset", "shots", "lr", "epochs", "val_size"])
+
+
+def official_budgets(shots: int) -> np.ndarray:
+    """The step budgets of the official scripts' settings at `shots` demonstrations, sorted."""
+    rows = OFFICIAL_SETTINGS[OFFICIAL_SETTINGS.shots == shots]
+    return np.sort(step_budget(rows["lr"], rows["epochs"], rows["val_size"]).to_numpy())
+
+
+def sensitivity_rows(grids: dict[str, dict], lrs, epochs, init: str) -> pd.DataFrame:
+    """LinC's test accuracy, mean over the main configurations, per probe protocol and (lr, epochs), with the step
+    budget; ICL's and CC's means (protocol-free) beside it. Shown, never used to pick the defaults.
+    Shown as `tab-linc-sensitivity` and `fig-linc-lr-sensitivity`: not in the paper (the book's own)."""
     rows = []
-    for lr, ep in itertools.product(lrs, epochs):
-        accs = [float((calibrated(sc, init=init, lr=lr, epochs=ep)["LinC"].argmax(-1) == sc.y).mean())
-                for sc in grid.values()]
-        rows.append({"lr": lr, "epochs": ep, "acc": float(np.mean(accs))})
+    for protocol, grid in grids.items():
+        for lr, ep in itertools.product(lrs, epochs):
+            acc = {m: [] for m in METHODS}
+            for sc in grid.values():
+                for method, P in calibrated(sc, init=init, lr=lr, epochs=ep).items():
+                    acc[method].append(float((P.argmax(-1) == sc.y).mean()))
+            n_probes = len(next(iter(grid.values())).y_val)
+            rows.append({"protocol": protocol, "lr": lr, "epochs": ep, "budget": step_budget(lr, ep, n_probes),
+                         "LinC": float(np.mean(acc["LinC"])), "CC": float(np.mean(acc["CC"])),
+                         "ICL": float(np.mean(acc["ICL"]))})
     return pd.DataFrame(rows)
+
+
+def sensitivity_headline(rows: pd.DataFrame, protocol: str, n_test: int) -> str:
+    """The sentence the chapter states of the sensitivity grid for one probe protocol: the step budgets at which
+    LinC's mean accuracy trails CC's, its start, by more than one test query (1/n_test), the first of them, and how
+    many settings of the grid do."""
+    sub = rows[rows.protocol == protocol].sort_values(["budget", "lr"])
+    behind = sub["LinC"] < sub["CC"] - 1 / n_test
+    if not behind.any():
+        return (f"with {protocol} probes, LinC never trails CC by more than one test query at any step budget of the "
+                f"grid ({sub['budget'].min():.3g} to {sub['budget'].max():.3g})")
+    first = sub.loc[behind.idxmax(), "budget"]
+    before = sub.loc[sub["budget"] < first, "budget"]
+    held = (f"never trails CC by more than one test query up to a step budget of {before.max():.3g}; it first "
+            f"does at {first:.3g}" if len(before) else
+            f"trails CC by more than one test query already at the smallest step budget, {first:.3g}")
+    return f"with {protocol} probes, LinC {held} ({int(behind.sum())} of the {len(sub)} settings of the grid trail)"
 
 
 def example_rows(grid: dict, linc: dict, keys=("task", "shots", "demo_seed")) -> pd.DataFrame:
@@ -276,13 +338,48 @@ def reliability_table(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.groupby("method", sort=False)[cols].mean().reset_index()
 
 
-def probe_ablation(rows: pd.DataFrame, alt_rows: pd.DataFrame, val_demos: str) -> pd.DataFrame:
-    """LinC's accuracy per cell (mean over demo sets) under both probe protocols, and the difference.
-    Shown as `tab-linc-probe-demos`: not in the paper (the book's own)."""
-    other = other_protocol(val_demos)
-    mean = lambda r: r[r.method == "LinC"].groupby(["task", "shots"])["acc"].mean()
-    out = pd.DataFrame({val_demos: mean(rows), other: mean(alt_rows)})[["independent", "same"]]
-    return out.assign(difference=out["same"] - out["independent"]).reset_index()
+def probe_ablation(rows_by_protocol: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per few-shot cell: CC's accuracy and LinC's under each probe protocol (means over demo sets); at 0 shots the
+    protocols coincide. Shown as `tab-linc-probe-demos`: not in the paper (the book's own)."""
+    few = {p: r[r.shots > 0] for p, r in rows_by_protocol.items()}
+    mean = lambda r, m: r[r.method == m].groupby(["task", "shots"])["acc"].mean()
+    first = next(iter(few.values()))
+    out = pd.DataFrame({"CC": mean(first, "CC"), **{f"LinC {p}": mean(r, "LinC") for p, r in few.items()}})
+    return out.reset_index()
+
+
+def _mean_probs(P: np.ndarray) -> str:
+    return "[" + ", ".join(f"{v:.2f}" for v in P.mean(0)) + "]"
+
+
+def probe_bias_rows(grids: dict[str, dict], linc: dict) -> pd.DataFrame:
+    """Per few-shot configuration and probe protocol: the mean label distribution of the test prompts and of the
+    probe prompts, their total-variation distance, and LinC's accuracy minus CC's. LinC learns W on the probes
+    starting from CC's correction for the test prompts, so a probe bias unlike the test prompts' pulls it away.
+    Shown as `tab-linc-probe-bias` and `fig-linc-probe-bias`: not in the paper (the book's own)."""
+    rows = []
+    for protocol, grid in grids.items():
+        for (task, k, s), sc in grid.items():
+            if k == 0:
+                continue
+            out = calibrated(sc, **linc)
+            acc = {m: float((P.argmax(-1) == sc.y).mean()) for m, P in out.items()}
+            rows.append({"task": task, "shots": k, "demo_seed": s, "protocol": protocol,
+                         "test mean p": _mean_probs(sc.P), "probe mean p": _mean_probs(sc.P_val),
+                         "tv": 0.5 * float(np.abs(sc.P.mean(0) - sc.P_val.mean(0)).sum()),
+                         "LinC - CC": acc["LinC"] - acc["CC"]})
+    return pd.DataFrame(rows)
+
+
+def probe_bias_view(rows: pd.DataFrame, shots: int) -> pd.DataFrame:
+    """probe_bias_rows at one shot count, one row per (task, demo seed): the test prompts' mean label distribution,
+    then each protocol's probe distribution and its TV distance from the test one."""
+    sub = rows[rows.shots == shots]
+    view = sub.pivot(index=["task", "demo_seed"], columns="protocol", values=["probe mean p", "tv"])
+    view.columns = [f"{'probe p' if value == 'probe mean p' else 'TV'}, {p}" for value, p in view.columns]
+    order = [c for p in dict.fromkeys(sub["protocol"]) for c in (f"probe p, {p}", f"TV, {p}")]
+    test = sub.groupby(["task", "demo_seed"], sort=False)["test mean p"].first()
+    return view[order].assign(**{"test p": test}).reset_index()[["task", "demo_seed", "test p", *order]]
 
 
 def nval_table(rows: pd.DataFrame) -> pd.DataFrame:

@@ -113,14 +113,41 @@ def plot_robustness(rows: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def plot_lr_sensitivity(rows: pd.DataFrame, default: tuple[float, int]) -> plt.Figure:
-    """LinC's mean test accuracy over the configurations against its learning rate, one line per epoch count;
-    the star marks the fixed default. Shown as `fig-linc-lr-sensitivity`: not in the paper (the book's own)."""
-    fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.6, 2.8))
-    for ep, sub in rows.groupby("epochs"):
-        ax.plot(sub["lr"], sub["acc"], marker="o", label=f"{ep} epochs")
-    hit = rows[(rows.lr == default[0]) & (rows.epochs == default[1])]
-    ax.plot(hit["lr"], hit["acc"], marker="*", ms=14, ls="none", color="black", label="default")
-    ax.set_xscale("log"), ax.set_xlabel("LinC learning rate"), ax.set_ylabel("mean test accuracy"), ax.legend()
+def plot_lr_sensitivity(rows: pd.DataFrame, default: tuple[str, float], official: dict[str, np.ndarray]) -> plt.Figure:
+    """LinC's mean test accuracy over the configurations against its step budget (lr x epochs x probes), one colour
+    per probe protocol and one line style per epoch count (the learning rate moves along a line), with CC's and ICL's
+    means (which need no steps) as horizontal lines; the star marks the
+    default (protocol, budget); ticks along the bottom mark the official scripts' budgets, one row per label of
+    `official`. Shown as `fig-linc-lr-sensitivity`: not in the paper (the book's own)."""
+    fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.7, 3.1))
+    for j, (label, budgets) in enumerate(official.items()):
+        ax.plot(budgets, np.full(len(budgets), 0.02 + 0.05 * j), "|", ms=9, mew=1.5, color=f"0.{3 + 3 * j}",
+                transform=ax.get_xaxis_transform(), label=f"official, {label}")
+    styles = dict(zip(sorted(rows["epochs"].unique()), ["-", "--", ":", "-."] * 4))
+    for i, (protocol, by_protocol) in enumerate(rows.groupby("protocol", sort=False)):
+        for epochs, sub in by_protocol.groupby("epochs"):
+            ax.plot(sub["budget"], sub["LinC"], marker="o", ms=3, lw=1, ls=styles[epochs], color=f"C{i + 3}",
+                    label=f"LinC, {protocol}" if epochs == min(styles) else None)
+    for method in ("CC", "ICL"):
+        ax.axhline(rows[method].iloc[0], color=COLOURS[method], ls=(0, (1, 2)), lw=1.2, label=method)
+    protocol, budget = default
+    hit = rows[(rows.protocol == protocol) & np.isclose(rows.budget, budget)]
+    ax.plot(hit["budget"], hit["LinC"], marker="*", ms=13, ls="none", color="black", label="default")
+    ax.set_xscale("log"), ax.set_xlabel("step budget: lr × epochs × probes"), ax.set_ylabel("mean test accuracy")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def plot_probe_bias(rows: pd.DataFrame) -> plt.Figure:
+    """Per few-shot configuration and probe protocol: how far the probe prompts' mean label distribution lies from
+    the test prompts' (total variation) against LinC's accuracy minus CC's.
+    Shown as `fig-linc-probe-bias`: not in the paper (the book's own)."""
+    fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.7, 2.9))
+    for (protocol, sub), marker in zip(rows.groupby("protocol", sort=False), "osD^v"):
+        ax.scatter(sub["tv"], sub["LinC - CC"], marker=marker, s=22, alpha=0.75, label=protocol)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xlabel("TV(probe mean p, test mean p)"), ax.set_ylabel("acc(LinC) − acc(CC)")
+    ax.legend(title="probe demonstrations", fontsize="small")
     fig.tight_layout()
     return fig
