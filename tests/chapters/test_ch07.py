@@ -8,7 +8,16 @@ import pytest
 from paperbook.chapters import ch07 as ch
 from paperbook.chapters.ch07 import claims
 from paperbook.chapters.ch07 import experiments as ex
-from paperbook.core.claims import FAILS, HOLDS, INCONCLUSIVE, NOT_REPRODUCED, NOT_RUN, REPRODUCED, REPRODUCED_POST_HOC
+from paperbook.core.claims import (
+    FAILS,
+    HOLDS,
+    INCONCLUSIVE,
+    NOT_REPRODUCED,
+    NOT_RUN,
+    REPRODUCED,
+    REPRODUCED_POST_HOC,
+    bootstrap_measure,
+)
 from paperbook.core.params import ParameterError, validate
 from paperbook.icl.prompting import CONTENT_FREE
 from paperbook.icl.tasks import PROMPT_FORMATS, prompt_format
@@ -140,7 +149,7 @@ def test_per_query_differences_average_to_the_cell_means(tiny):
     per_query = claims._paired(ex.example_rows(grids["fixed"], LINC), "correct", "LinC", "ICL")
     acc = claims._cell_means(rows["fixed"], "acc")
     for (task, k), cell in acc.iterrows():
-        sample = per_query[f"{task} {k}-shot"].values                   # (queries, demonstration sets)
+        sample = per_query[f"{task} {k}-shot"]                          # (queries, demonstration sets)
         assert sample.shape == (FAST["n_test"], 2 if k else 1)
         assert np.mean(sample) == pytest.approx(cell["LinC"] - cell["ICL"])
 
@@ -357,3 +366,14 @@ def test_a_bad_probe_protocol_is_refused():
         ex.draw_demos({"train": None}, "a", 4, 0, seed=0, val_demos="shared")
     with pytest.raises(ParameterError, match="'val_demos'"):
         validate({**FAST, "val_demos": "shared"}, ch.PARAMS)
+
+
+def test_an_interval_end_on_the_threshold_is_snapped_to_it():
+    """A crossed-bootstrap end that is exactly 0 in exact arithmetic (these differences, drawn once, give one) comes
+    out of the weighted sum as a last-bit residue; _interval snaps it to 0, so the verdict cannot turn on its sign."""
+    x = np.random.default_rng(153).choice([-1.0, 0.0, 0.0, 0.0, 1.0], size=(48, 2))
+    seed = 3 * 7919 + sum(map(ord, "L7c"))
+    raw = bootstrap_measure(x, seed=seed)
+    assert abs(raw.low) < 1e-15               # 0, or a residue of either sign (6.9e-18 on the machine that wrote this)
+    m = claims._interval(claims.Claims(seed=3), "L7c", x)
+    assert m.low == 0.0 and str(m.low) == "0.0" and m.high == pytest.approx(raw.high)

@@ -1,7 +1,7 @@
 """Chapter 07's claims: one function per claim, keyword inputs, the paper's statement beside ours (the paper's
 values are the abstract's: its tables were not available offline). Accuracy and entropy comparisons are paired
 per test query (the same queries under both methods); an accuracy difference is a queries x demonstration sets
-Sample, whose crossed bootstrap interval shows how much a few queries or one demonstration set move it.
+array, whose crossed bootstrap interval shows how much a few queries or one demonstration set move it.
 
 LinC starts from CC, so a gain over ICL may be CC's: L3, L7 and L10 have a twin (L3c, L7c, L10c) that measures
 LinC against CC with the same rule. A cell at the ceiling (the baseline already at 1.0) cannot show a gain and is
@@ -22,12 +22,14 @@ from ...core.claims import (
     POST_HOC,
     SPEC,
     Claims,
+    Measure,
     Rule,
     Sample,
     above,
     at_least,
     at_most,
     below,
+    bootstrap_measure,
     count_at_least,
     each,
     share_at_least,
@@ -48,14 +50,29 @@ def _cell(task: str, shots: int) -> str:
 MIN_SETS_L8 = 5  # an sd over fewer demonstration sets says little about robustness (the full profile has 5)
 
 
-def _paired(examples: pd.DataFrame, column: str, a: str, b: str) -> dict[str, Sample]:
+def _paired(examples: pd.DataFrame, column: str, a: str, b: str) -> dict[str, np.ndarray]:
     """Per (task, shots) cell: `column` under method a minus under method b, per test query and demonstration set,
-    as a (queries, sets) Sample (a cell's mean is the difference of the two methods' cell means)."""
+    as a (queries, sets) array (its mean is the difference of the two methods' cell means)."""
     values = examples.assign(v=examples[column].astype(float))
     wide = values.pivot_table(index=["task", "shots", "query"], columns=["method", "demo_seed"], values="v")
     diff = wide[a] - wide[b]                                      # (cells x queries, demo sets), NaN: set not run
-    return {_cell(t, k): Sample(d.dropna(axis=1, how="all").to_numpy())
-            for (t, k), d in diff.groupby(level=["task", "shots"])}
+    return {_cell(t, k): d.dropna(axis=1, how="all").to_numpy() for (t, k), d in diff.groupby(level=["task", "shots"])}
+
+
+def _snap(x: float) -> float:
+    """x to 12 decimals, -0 as 0: an interval end that lies on a threshold (a difference of exactly 0) must not
+    move with the last bit of a weighted sum."""
+    return round(x, 12) + 0.0
+
+
+def _interval(claims: Claims, key: str, x: np.ndarray) -> Measure:
+    """Mean and crossed-bootstrap interval (core.claims.bootstrap_measure on a (queries, sets) array), seeded by
+    the run's seed and `key` as Claims seeds a Sample, with every end snapped (_snap).
+
+    Computed here rather than passed as a Sample because the core's crossed bootstrap does not snap yet; changing it
+    restales every chapter's records, so it waits for the next whole-book refresh."""
+    m = bootstrap_measure(x, seed=claims.seed * 7919 + sum(map(ord, key)))
+    return Measure(_snap(m.value), _snap(m.low), _snap(m.high))
 
 
 def _below_ceiling(examples: pd.DataFrame, baseline: str) -> set[str]:
@@ -70,9 +87,9 @@ def _gains(claims: Claims, cid: str, examples: pd.DataFrame, baseline: str, stat
     gains = _paired(examples, "correct", "LinC", baseline)
     kept = _below_ceiling(examples, baseline)
     left_out = sorted(set(gains) - kept)
-    ahead = sum(float(np.mean(s.values)) > 0 for c, s in gains.items() if c in kept)
-    claims.quote(f"{cid.lower()}_ahead", f"{ahead} of {len(kept)}")
-    claims.add(cid, statement, paper, {c: s for c, s in gains.items() if c in kept} or None,
+    measured = {c: _interval(claims, f"{cid}/{c}", x) for c, x in gains.items() if c in kept}
+    claims.quote(f"{cid.lower()}_ahead", f"{sum(m.value > 0 for m in measured.values())} of {len(kept)}")
+    claims.add(cid, statement, paper, measured or None,
                share_at_least(0.8, above(0)),
                kind=CLAIM_REPORTED, source="abstract", origin=SPEC,
                note=note + "; paired per test query and demonstration set" +
@@ -158,7 +175,7 @@ def beats_cc(claims: Claims, *, examples: pd.DataFrame, n_test: int, cid: str = 
     `few_shot_only` (the protocols coincide there)."""
     if few_shot_only:
         examples = examples[examples.shots > 0]
-    gains = _paired(examples, "correct", "LinC", "CC")
+    gains = {c: _interval(claims, f"{cid}/{c}", x) for c, x in _paired(examples, "correct", "LinC", "CC").items()}
     classes = examples.groupby(["task", "shots"])["classes"].first()
     binary = [_cell(t, k) for (t, k), c in classes.items() if c == 2]
     multi = [_cell(t, k) for (t, k), c in classes.items() if c > 2]
@@ -187,7 +204,7 @@ def lower_ece(claims: Claims, *, rows: pd.DataFrame) -> None:
 def lower_entropy(claims: Claims, *, examples: pd.DataFrame) -> None:
     """L6: LinC's predictions are more reliable (lower entropy) than ICL's."""
     per_cell = _paired(_normalised_entropy(examples), "h", "LinC", "ICL").values()
-    diffs = np.concatenate([np.mean(s.values, axis=1) for s in per_cell])  # per query, mean over demonstration sets
+    diffs = np.concatenate([x.mean(axis=1) for x in per_cell])  # per query, mean over demonstration sets
     claims.quote("entropy_drop", -float(diffs.mean()))
     claims.add("L6", "more reliable: mean over cells of H(LinC) - H(ICL), in units of log2 C", "more reliable",
                Sample(diffs), below(0), kind=CLAIM_REPORTED, source="abstract", origin=SPEC,
@@ -202,7 +219,7 @@ def five_samples(claims: Claims, *, nval_rows: pd.DataFrame, baseline: str = "IC
     if len(five):
         wide = five.assign(c=five["correct"].astype(float)).pivot_table(
             index="query", columns=["method", "demo_seed"], values="c")
-        ours = Sample((wide["LinC"] - wide[baseline]).to_numpy())       # (queries, demo sets)
+        ours = _interval(claims, cid, (wide["LinC"] - wide[baseline]).to_numpy())   # (queries, demo sets)
     twin = baseline != "ICL"
     claims.add(cid, f"works with as few as five labelled samples: acc(LinC, 5 probes) - acc({baseline})",
                "(L7's gain is LinC's own)" if twin else "five samples", ours, above(0), kind=CLAIM_REPORTED,

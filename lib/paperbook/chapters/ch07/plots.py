@@ -119,7 +119,7 @@ def plot_lr_sensitivity(rows: pd.DataFrame, default: tuple[str, float], official
     means (which need no steps) as horizontal lines; the star marks the
     default (protocol, budget); ticks along the bottom mark the official scripts' budgets, one row per label of
     `official`. Shown as `fig-linc-lr-sensitivity`: not in the paper (the book's own)."""
-    fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.7, 3.1))
+    fig, ax = plt.subplots(figsize=(COLUMN_IN, 3.1))
     for j, (label, budgets) in enumerate(official.items()):
         ax.plot(budgets, np.full(len(budgets), 0.02 + 0.05 * j), "|", ms=9, mew=1.5, color=f"0.{3 + 3 * j}",
                 transform=ax.get_xaxis_transform(), label=f"official, {label}")
@@ -134,7 +134,7 @@ def plot_lr_sensitivity(rows: pd.DataFrame, default: tuple[str, float], official
     hit = rows[(rows.protocol == protocol) & np.isclose(rows.budget, budget)]
     ax.plot(hit["budget"], hit["LinC"], marker="*", ms=13, ls="none", color="black", label="default")
     ax.set_xscale("log"), ax.set_xlabel("step budget: lr × epochs × probes"), ax.set_ylabel("mean test accuracy")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig
 
@@ -144,8 +144,8 @@ def plot_probe_bias(rows: pd.DataFrame) -> plt.Figure:
     the test prompts' (total variation) against LinC's accuracy minus CC's.
     Shown as `fig-linc-probe-bias`: not in the paper (the book's own)."""
     fig, ax = plt.subplots(figsize=(COLUMN_IN * 0.7, 2.9))
-    for (protocol, sub), marker in zip(rows.groupby("protocol", sort=False), "osD^v"):
-        ax.scatter(sub["tv"], sub["LinC - CC"], marker=marker, s=22, alpha=0.75, label=protocol)
+    for i, ((protocol, sub), marker) in enumerate(zip(rows.groupby("protocol", sort=False), "osD^v")):
+        ax.scatter(sub["tv"], sub["LinC - CC"], marker=marker, s=22, alpha=0.75, color=f"C{i + 3}", label=protocol)
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xlabel("TV(probe mean p, test mean p)"), ax.set_ylabel("acc(LinC) − acc(CC)")
     ax.legend(title="probe demonstrations", fontsize="small")
