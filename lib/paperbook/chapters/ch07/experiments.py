@@ -372,14 +372,11 @@ def probe_bias_rows(grids: dict[str, dict], linc: dict) -> pd.DataFrame:
 
 
 def probe_bias_view(rows: pd.DataFrame, shots: int) -> pd.DataFrame:
-    """probe_bias_rows at one shot count, one row per (task, demo seed): the test prompts' mean label distribution,
-    then each protocol's probe distribution and its TV distance from the test one."""
-    sub = rows[rows.shots == shots]
-    view = sub.pivot(index=["task", "demo_seed"], columns="protocol", values=["probe mean p", "tv"])
-    view.columns = [f"{'probe p' if value == 'probe mean p' else 'TV'}, {p}" for value, p in view.columns]
-    order = [c for p in dict.fromkeys(sub["protocol"]) for c in (f"probe p, {p}", f"TV, {p}")]
-    test = sub.groupby(["task", "demo_seed"], sort=False)["test mean p"].first()
-    return view[order].assign(**{"test p": test}).reset_index()[["task", "demo_seed", "test p", *order]]
+    """probe_bias_rows at one shot count, one row per (task, demo seed, protocol): the test prompts' mean label
+    distribution, the probe prompts', and their TV distance (long, so that it fits the column)."""
+    sub = rows[rows.shots == shots].sort_values(["task", "demo_seed"], kind="stable")
+    return sub[["task", "demo_seed", "protocol", "test mean p", "probe mean p", "tv"]].rename(
+        columns={"test mean p": "test p", "probe mean p": "probe p", "tv": "TV"}).reset_index(drop=True)
 
 
 def nval_table(rows: pd.DataFrame) -> pd.DataFrame:
